@@ -1,0 +1,159 @@
+using System.Collections.Immutable;
+
+namespace Routing.Domain.Config;
+
+/// <summary>Everything the provider configures: tenants, their numbers, queues and menus, operators and shared pools.</summary>
+public sealed record ProviderConfig(
+    ImmutableArray<TenantConfig> Tenants,
+    ImmutableArray<OperatorConfig> Operators,
+    ImmutableArray<PoolConfig> SharedPools,
+    string? AdminKey)
+{
+    public static readonly ProviderConfig Empty = new([], [], [], null);
+
+    public TenantConfig? FindTenant(TenantId id) => Tenants.FirstOrDefault(t => t.Id == id);
+
+    public TenantConfig? FindTenantByNumber(string dialled) =>
+        Tenants.FirstOrDefault(t => t.Numbers.Contains(dialled));
+
+    public QueueConfig? FindQueue(QueueId id) => FindTenant(id.Tenant)?.Queues.FirstOrDefault(q => q.Id == id);
+
+    public OperatorConfig? FindOperator(OperatorId id) => Operators.FirstOrDefault(o => o.Id == id);
+
+    /// <summary>The pool that routes a tenant's calls: a configured shared pool that lists it, else its own.</summary>
+    public PoolId PoolOf(TenantId tenant) =>
+        SharedPools.FirstOrDefault(p => p.Tenants.Contains(tenant))?.Id ?? new PoolId(tenant.Value);
+
+    /// <summary>The tenants routed by one pool.</summary>
+    public ImmutableArray<TenantId> TenantsOf(PoolId pool)
+    {
+        var shared = SharedPools.FirstOrDefault(p => p.Id == pool);
+        if (shared is not null) return shared.Tenants;
+        return Tenants.Any(t => t.Id.Value == pool.Value) && PoolOf(new TenantId(pool.Value)) == pool
+            ? [new TenantId(pool.Value)]
+            : [];
+    }
+
+    /// <summary>The pools an operator must announce itself to: those of the tenants it serves.</summary>
+    public ImmutableArray<PoolId> PoolsOfOperator(OperatorConfig op) =>
+        [.. op.Tenants.Select(PoolOf).Distinct()];
+
+    public ImmutableArray<QueueConfig> QueuesOf(PoolId pool) =>
+        [.. TenantsOf(pool).SelectMany(t => FindTenant(t)?.Queues ?? [])];
+}
+
+/// <summary>Tenants that route together: operators serving several of them are matched across their queues.</summary>
+public sealed record PoolConfig(PoolId Id, ImmutableArray<TenantId> Tenants);
+
+/// <summary>A client company: its numbers, language, hours, menu and queues.</summary>
+public sealed record TenantConfig(
+    TenantId Id,
+    string Name,
+    string Language,
+    ImmutableArray<string> Numbers,
+    string? ApiKey,
+    BusinessHours? Hours,
+    ClosedRule Closed,
+    MenuNode? Menu,
+    string? DefaultQueue,
+    ImmutableArray<QueueConfig> Queues);
+
+/// <summary>Target share of calls answered within a time, e.g. 80% in 20 s.</summary>
+public sealed record ServiceLevelTarget(double Percent, int Seconds)
+{
+    public static readonly ServiceLevelTarget Default = new(80, 20);
+}
+
+/// <summary>A skill an operator must have, at this level (1–10) or better.</summary>
+public sealed record SkillRequirement(string Skill, int MinLevel);
+
+/// <summary>After this many seconds of waiting, a call's requirements become these (bullseye rings / queue rules).</summary>
+public sealed record RelaxationStep(int AfterSeconds, ImmutableArray<SkillRequirement> Requirements);
+
+/// <summary>How a router chooses among the operators that fit a call.</summary>
+public enum RoutingStrategy
+{
+    LongestIdle,
+    RoundRobin,
+    FewestCalls,
+    LeastTalkTime,
+    TopDown,
+    BestSkill,
+}
+
+/// <summary>A tenant queue: priority, weight across the pool, service-level target, skills, overflow, strategy.</summary>
+public sealed record QueueConfig(
+    QueueId Id,
+    string Name,
+    int Priority,
+    double Weight,
+    ServiceLevelTarget ServiceLevel,
+    ImmutableArray<SkillRequirement> Requirements,
+    ImmutableArray<RelaxationStep> Relaxation,
+    ImmutableArray<int> Tiers,
+    ImmutableArray<OverflowRule> Overflow,
+    RoutingStrategy Strategy,
+    int RingTimeoutSeconds,
+    int NoAnswerPauseSeconds,
+    int MaxWaiting,
+    BusinessHours? Hours,
+    ClosedRule? Closed)
+{
+    public static QueueConfig Create(QueueId id) => new(
+        id, id.Name, Priority: 0, Weight: 1.0, ServiceLevelTarget.Default, [], [], [1, 2, 3], [],
+        RoutingStrategy.LongestIdle, RingTimeoutSeconds: 20, NoAnswerPauseSeconds: 30, MaxWaiting: 1000, null, null);
+}
+
+/// <summary>When a waiting call leaves its queue for somewhere else.</summary>
+/// <param name="AfterSeconds">Waiting time that triggers the rule; null with <paramref name="WhenNoOperators"/>.</param>
+/// <param name="WhenNoOperators">Trigger at once when no logged-in operator could ever serve the call.</param>
+public sealed record OverflowRule(int? AfterSeconds, bool WhenNoOperators, OverflowTarget Target);
+
+/// <summary>Where an overflowing call goes.</summary>
+public abstract record OverflowTarget
+{
+    /// <summary>Another queue, of this tenant or (with a shared pool) of another tenant.</summary>
+    public sealed record ToQueue(QueueId Queue) : OverflowTarget;
+    /// <summary>Also offer the call to operators of this tier (escalation to 2nd/3rd line).</summary>
+    public sealed record ToTier(int Tier) : OverflowTarget;
+    /// <summary>Hand the call to an external SIP address (another centre, the client's own PBX).</summary>
+    public sealed record ToExternal(string SipUri) : OverflowTarget;
+}
+
+/// <summary>What happens to a call outside business hours.</summary>
+public abstract record ClosedRule
+{
+    public sealed record Message(string Text) : ClosedRule;
+    public sealed record ToQueue(QueueId Queue) : ClosedRule;
+    public sealed record ToExternal(string SipUri) : ClosedRule;
+}
+
+/// <summary>An operator: skills with levels 1–10, tier (1st/2nd/3rd line), tenants served, wrap-up time, SIP password.</summary>
+public sealed record OperatorConfig(
+    OperatorId Id,
+    string Name,
+    string SipPassword,
+    ImmutableDictionary<string, int> Skills,
+    int Tier,
+    ImmutableArray<TenantId> Tenants,
+    int WrapUpSeconds);
+
+/// <summary>A node of a voice menu tree.</summary>
+public sealed record MenuNode(
+    string Prompt,
+    ImmutableDictionary<char, MenuAction> Options,
+    int TimeoutSeconds,
+    int MaxRetries,
+    MenuAction? OnTimeout);
+
+/// <summary>What a menu digit leads to.</summary>
+public abstract record MenuAction
+{
+    public sealed record ToQueue(string Queue) : MenuAction;
+    public sealed record SubMenu(MenuNode Menu) : MenuAction;
+    /// <summary>An information message (opening hours, address, prices); the caller returns to the menu after it.</summary>
+    public sealed record Info(string Text) : MenuAction;
+    public sealed record ToExternal(string SipUri) : MenuAction;
+    /// <summary>Back to the parent menu.</summary>
+    public sealed record Back : MenuAction;
+}
