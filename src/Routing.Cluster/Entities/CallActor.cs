@@ -1,0 +1,233 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using Routing.Cluster.Config;
+using Routing.Cluster.Messages;
+using Routing.Cluster.Sharding;
+using Routing.Domain;
+using Routing.Domain.Calls;
+using Routing.Domain.Config;
+using Routing.Domain.Operators;
+
+namespace Routing.Cluster.Entities;
+
+/// <summary>
+/// One call attempt. Its journal is the call's full history; it is the arbiter of "one operator per call",
+/// drives the menu, and tells queues, operators and the channel what follows from each step.
+/// </summary>
+public sealed class CallActor : ReceivePersistentActor
+{
+    private const int MaxHistory = 500;
+    private static readonly TimeSpan EnqueueRetry = TimeSpan.FromSeconds(3);
+
+    private readonly CallId _id;
+    private readonly RoutingSettings _settings;
+    private readonly ConfigView _config;
+    private readonly Regions _regions;
+    private readonly TimeProvider _clock;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private CallState _state;
+    private readonly List<CallEvent> _history = [];
+    private IActorRef? _answerReplyTo;
+    private ICancelable? _timer;
+    private ICancelable? _enqueueRetry;
+
+    public static Props Props(string id, RoutingSettings settings, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new CallActor(id, settings, clock));
+
+    public CallActor(string id, RoutingSettings settings, TimeProvider clock)
+    {
+        _id = new CallId(id);
+        _state = CallState.Initial(_id);
+        _settings = settings;
+        _clock = clock;
+        _config = ConfigView.Get(Context.System);
+        _regions = Regions.Get(Context.System);
+
+        Recover<CallEvent>(e =>
+        {
+            _state = _state.Apply(e);
+            Remember(e);
+        });
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+
+        Command<CallEnvelope>(m => Handle(m.Command, Sender));
+        Command<GetCallState>(_ => Sender.Tell(new CallStateReply(_state, [.. _history], null, null)));
+        Command<QueueAck>(OnQueueAck);
+        Command<TimerFired>(t => OnTimer(t));
+        Command<RetryEnqueue>(_ => SendEnqueue());
+        Command<ReceiveTimeout>(_ => { if (_state.Phase == CallPhase.Ended) Context.Parent.Tell(new Passivate(PoisonPill.Instance)); });
+    }
+
+    public override string PersistenceId => $"call-{_id.Value}";
+
+    private DateTimeOffset Now => _clock.GetUtcNow();
+
+    private void Remember(CallEvent e)
+    {
+        if (_history.Count >= MaxHistory) _history.RemoveAt(1); // keep the start, drop the oldest after it
+        _history.Add(e);
+    }
+
+    private void OnRecovered()
+    {
+        // Timers resume from journaled deadlines; a waiting call makes sure its queue still has it.
+        if (_state.Phase == CallPhase.Queued) SendEnqueue();
+        Schedule();
+        UpdatePassivation();
+    }
+
+    private void Handle(CallCommand command, IActorRef sender)
+    {
+        var decision = _state.Process(command, Now, _config.Current);
+        if (command is CallCommand.Answer && decision.StartsAnswering)
+        {
+            _answerReplyTo = sender;
+            _state = _state with { Answering = true };
+            Execute(decision.Effects);
+            return;
+        }
+        if (decision.Events.IsEmpty)
+        {
+            Execute(decision.Effects);
+            Reply(command, sender, decision.Reply);
+            return;
+        }
+        var remaining = decision.Events.Length;
+        PersistAll(decision.Events, e =>
+        {
+            _state = _state.Apply(e);
+            Remember(e);
+            if (--remaining > 0) return;
+            Execute(decision.Effects);
+            Reply(command, sender, decision.Reply);
+            Schedule();
+            UpdatePassivation();
+        });
+    }
+
+    private void Reply(CallCommand command, IActorRef sender, CallReply reply)
+    {
+        if (command is CallCommand.ConnectResult)
+        {
+            _answerReplyTo?.Tell(new CallCommandReply(reply, _state));
+            _answerReplyTo = null;
+            return;
+        }
+        if (!sender.IsNobody() && !sender.Equals(Self)) sender.Tell(new CallCommandReply(reply, _state));
+    }
+
+    private void Execute(ImmutableArray<CallEffect> effects)
+    {
+        foreach (var effect in effects)
+        {
+            switch (effect)
+            {
+                case CallEffect.Enqueue:
+                    SendEnqueue();
+                    break;
+                case CallEffect.Requeue r:
+                    _regions.Queues.Tell(new QueueEnvelope(r.Queue.Value, new QueueCommand.Requeue(_id)));
+                    break;
+                case CallEffect.Ringing r:
+                    _regions.Queues.Tell(new QueueEnvelope(r.Queue.Value, new QueueCommand.Ringing(_id)));
+                    break;
+                case CallEffect.Dequeue d:
+                    _enqueueRetry?.Cancel();
+                    _regions.Queues.Tell(new QueueEnvelope(d.Queue.Value, new QueueCommand.Dequeue(_id, d.Reason)));
+                    break;
+                case CallEffect.Handled h:
+                    _regions.Queues.Tell(new QueueEnvelope(h.Queue.Value, new QueueCommand.Handled(_id, h.HandleSeconds)));
+                    break;
+                case CallEffect.ReleaseOperator rel:
+                    _regions.Operators.Tell(new OperatorEnvelope(rel.Operator.Value, new OperatorCommand.Release(rel.Reservation, rel.Reason, rel.Pause)));
+                    break;
+                case CallEffect.EndOperatorCall end:
+                    _regions.Operators.Tell(new OperatorEnvelope(end.Operator.Value, new OperatorCommand.EndCall(_id)));
+                    break;
+                case CallEffect.ConnectOperator c:
+                    var self = Self;
+                    var resv = c.Reservation;
+                    _regions.Operators.Ask<OperatorCommandReply>(new OperatorEnvelope(c.Operator.Value, new OperatorCommand.Connect(resv, _id)), _settings.AskTimeout)
+                        .ContinueWith(t => t.IsCompletedSuccessfully
+                            ? new CallEnvelope(_id.Value, new CallCommand.ConnectResult(resv, t.Result.Reply.Accepted, t.Result.Reply.Reason))
+                            : new CallEnvelope(_id.Value, new CallCommand.ConnectResult(resv, false, "operator did not confirm in time")))
+                        .PipeTo(self);
+                    break;
+                case CallEffect.Channel ch:
+                    Context.System.EventStream.Publish(new ChannelInstruction(_id, _state.Channel, ch.Action, ch.Target));
+                    break;
+            }
+        }
+    }
+
+    private void SendEnqueue()
+    {
+        _enqueueRetry?.Cancel();
+        if (_state.Phase != CallPhase.Queued || _state.Queue is not { } q) return;
+        _regions.Queues.Tell(new QueueEnvelope(q.Value, new QueueCommand.Enqueue(_id, _state.Priority, _state.FirstQueuedAt ?? Now)));
+        _enqueueRetry = Context.System.Scheduler.ScheduleTellOnceCancelable(EnqueueRetry, Self, RetryEnqueue.Instance, Self);
+    }
+
+    private void OnQueueAck(QueueAck ack)
+    {
+        _enqueueRetry?.Cancel();
+        if (!ack.Accepted && _state.Phase == CallPhase.Queued)
+            Handle(new CallCommand.Fail(ack.Reason ?? "queue refused the call"), ActorRefs.Nobody);
+    }
+
+    private void Schedule()
+    {
+        _timer?.Cancel();
+        _timer = null;
+        DateTimeOffset? at = null;
+        TimerFired? msg = null;
+        switch (_state.Phase)
+        {
+            case CallPhase.Ringing when _state.RingUntil is { } ring && _state.Reservation is { } r:
+                at = ring;
+                msg = new TimerFired(r.Value, LastSequenceNr);
+                break;
+            case CallPhase.InMenu:
+                var root = _config.Current.FindTenant(_state.Tenant)?.Menu;
+                var node = root is null ? null : CallState.MenuAt(root, _state.MenuPath);
+                var last = _history.Count > 0 ? _history[^1].At : Now;
+                at = last.AddSeconds(Math.Max(1, node?.TimeoutSeconds ?? 5));
+                msg = new TimerFired(null, LastSequenceNr);
+                break;
+        }
+        if (at is null || msg is null) return;
+        var delay = at.Value - Now;
+        if (delay < TimeSpan.Zero) delay = TimeSpan.Zero;
+        _timer = Context.System.Scheduler.ScheduleTellOnceCancelable(delay, Self, msg, Self);
+    }
+
+    private void OnTimer(TimerFired t)
+    {
+        if (t.Seq != LastSequenceNr) return; // something happened since: that step rescheduled
+        if (t.Reservation is { } r) Handle(new CallCommand.RingTimeout(new ReservationId(r)), Self);
+        else Handle(new CallCommand.MenuTimeout(), Self);
+    }
+
+    private void UpdatePassivation() =>
+        Context.SetReceiveTimeout(_state.Phase == CallPhase.Ended ? _settings.PassivateEndedCallAfter : null);
+
+    protected override void PostStop()
+    {
+        _timer?.Cancel();
+        _enqueueRetry?.Cancel();
+        base.PostStop();
+    }
+
+    private sealed record TimerFired(string? Reservation, long Seq);
+
+    private sealed class RetryEnqueue
+    {
+        public static readonly RetryEnqueue Instance = new();
+    }
+}
+
+/// <summary>Published on the node's event stream for the channel (gateway) that carries the call's media.</summary>
+public sealed record ChannelInstruction(CallId Call, string Channel, string Action, string? Target);

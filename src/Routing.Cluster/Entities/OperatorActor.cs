@@ -1,0 +1,149 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using Routing.Cluster.Config;
+using Routing.Cluster.Messages;
+using Routing.Cluster.Sharding;
+using Routing.Domain;
+using Routing.Domain.Config;
+using Routing.Domain.Operators;
+using Routing.Domain.Routing;
+
+namespace Routing.Cluster.Entities;
+
+/// <summary>
+/// One operator: the single arbiter of its availability. Persists every change, announces its state to the
+/// routers of the pools it serves, and frees itself when a reservation's lease or a wrap-up ends.
+/// </summary>
+public sealed class OperatorActor : ReceivePersistentActor
+{
+    private readonly OperatorId _id;
+    private readonly RoutingSettings _settings;
+    private readonly ConfigView _config;
+    private readonly Regions _regions;
+    private readonly TimeProvider _clock;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private OperatorState _state = OperatorState.Initial;
+    private ICancelable? _deadline;
+
+    public static Props Props(string id, RoutingSettings settings, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new OperatorActor(id, settings, clock));
+
+    public OperatorActor(string id, RoutingSettings settings, TimeProvider clock)
+    {
+        _id = new OperatorId(id);
+        _settings = settings;
+        _clock = clock;
+        _config = ConfigView.Get(Context.System);
+        _regions = Regions.Get(Context.System);
+
+        Recover<SnapshotOffer>(o => { if (o.Snapshot is OperatorState s) _state = s; });
+        Recover<OperatorEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+
+        Command<OperatorEnvelope>(m => Handle(m.Command));
+        Command<GetOperatorState>(_ => Sender.Tell(new OperatorStateReply(_id.Value, Profile is not null, _state)));
+        Command<AnnounceOperator>(m => AnnounceTo(m.Pool));
+        Command<DeadlineReached>(_ => Handle(new OperatorCommand.CheckDeadlines(), reply: false));
+        Command<ReceiveTimeout>(_ => PassivateIfIdle());
+        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(f => _log.Warning("Snapshot of operator {0} failed: {1}", _id, f.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
+    }
+
+    public override string PersistenceId => $"operator-{_id.Value}";
+
+    private OperatorConfig? Profile => _config.Current.FindOperator(_id);
+
+    private DateTimeOffset Now => _clock.GetUtcNow();
+
+    private void OnRecovered()
+    {
+        ScheduleDeadline();
+        // After a move or restart, routers learn of this operator again without being asked.
+        if (_state.Status != OperatorStatus.LoggedOut) Announce();
+        UpdatePassivation();
+    }
+
+    private void Handle(OperatorCommand command, bool reply = true)
+    {
+        var profile = Profile;
+        if (profile is null && command is not OperatorCommand.Release and not OperatorCommand.EndCall and not OperatorCommand.CheckDeadlines)
+        {
+            if (reply) Sender.Tell(new OperatorCommandReply(OperatorReply.Refused($"operator {_id} is not configured"), _state));
+            return;
+        }
+        var wrapUp = TimeSpan.FromSeconds(profile?.WrapUpSeconds ?? 0);
+        var (events, answer) = _state.Process(command, Now, wrapUp);
+        var sender = Sender;
+        if (events.IsEmpty)
+        {
+            if (reply) sender.Tell(new OperatorCommandReply(answer, _state));
+            return;
+        }
+        var remaining = events.Length;
+        PersistAll(events, e =>
+        {
+            _state = _state.Apply(e);
+            if (--remaining > 0) return;
+            if (reply) sender.Tell(new OperatorCommandReply(answer, _state));
+            ScheduleDeadline();
+            Announce();
+            UpdatePassivation();
+            if (LastSequenceNr % _settings.SnapshotEvery == 0) SaveSnapshot(_state);
+        });
+    }
+
+    private void ScheduleDeadline()
+    {
+        _deadline?.Cancel();
+        _deadline = null;
+        if (_state.NextDeadline is not { } at) return;
+        var delay = at - Now;
+        if (delay < TimeSpan.Zero) delay = TimeSpan.Zero;
+        _deadline = Context.System.Scheduler.ScheduleTellOnceCancelable(delay, Self, DeadlineReached.Instance, Self);
+    }
+
+    /// <summary>The snapshot routers keep of this operator.</summary>
+    private OperatorSnapshot Snapshot(OperatorConfig p) => new(
+        _id, p.Skills, p.Tier, p.Tenants, _state.Status, _state.Since, _state.CallsHandled, _state.TalkTime, _state.LastOfferedAt);
+
+    private void Announce()
+    {
+        var p = Profile;
+        if (p is null) return;
+        var snap = Snapshot(p);
+        foreach (var pool in _config.Current.PoolsOfOperator(p))
+            _regions.Routers.Tell(new RouterEnvelope(pool.Value, new RouterMessage.OperatorChanged(snap)));
+    }
+
+    private void AnnounceTo(PoolId pool)
+    {
+        var p = Profile;
+        if (p is null || _state.Status == OperatorStatus.LoggedOut) return;
+        _regions.Routers.Tell(new RouterEnvelope(pool.Value, new RouterMessage.OperatorChanged(Snapshot(p))));
+        UpdatePassivation();
+    }
+
+    private void UpdatePassivation() =>
+        Context.SetReceiveTimeout(_state.Status == OperatorStatus.LoggedOut ? _settings.PassivateLoggedOutOperatorAfter : null);
+
+    private void PassivateIfIdle()
+    {
+        if (_state.Status == OperatorStatus.LoggedOut) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+    }
+
+    protected override void PostStop()
+    {
+        _deadline?.Cancel();
+        base.PostStop();
+    }
+
+    private sealed class DeadlineReached
+    {
+        public static readonly DeadlineReached Instance = new();
+    }
+}

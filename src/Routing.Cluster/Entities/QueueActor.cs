@@ -1,0 +1,265 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using Routing.Cluster.Config;
+using Routing.Cluster.Messages;
+using Routing.Cluster.Sharding;
+using Routing.Domain;
+using Routing.Domain.Calls;
+using Routing.Domain.Config;
+using Routing.Domain.Queues;
+
+namespace Routing.Cluster.Entities;
+
+/// <summary>
+/// One tenant queue: keeps the waiting order durable (priority and first arrival travel with each call),
+/// announces waiting calls to its pool's router, applies overflow rules from journaled times, and counts
+/// the figures managers watch.
+/// </summary>
+public sealed class QueueActor : ReceivePersistentActor
+{
+    private readonly QueueId _id;
+    private readonly RoutingSettings _settings;
+    private readonly ConfigView _config;
+    private readonly Regions _regions;
+    private readonly TimeProvider _clock;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private QueueState _state = QueueState.Initial;
+    // Soft state: calls ringing an operator now (not re-announced) and overflow already asked of the call.
+    private readonly HashSet<CallId> _ringing = [];
+    private readonly HashSet<CallId> _overflowAsked = [];
+    private ICancelable? _overflowTimer;
+    private ICancelable? _heartbeat;
+
+    public static Props Props(string id, RoutingSettings settings, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new QueueActor(id, settings, clock));
+
+    public QueueActor(string id, RoutingSettings settings, TimeProvider clock)
+    {
+        _id = new QueueId(id);
+        _settings = settings;
+        _clock = clock;
+        _config = ConfigView.Get(Context.System);
+        _regions = Regions.Get(Context.System);
+
+        Recover<SnapshotOffer>(o => { if (o.Snapshot is QueueState s) _state = s; });
+        Recover<QueueEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+
+        Command<QueueEnvelope>(m => Handle(m.Command));
+        Command<OverflowDue>(_ => ApplyDueOverflows());
+        Command<Heartbeat>(_ => SendHeartbeat());
+        Command<ReceiveTimeout>(_ => { if (_state.Waiting.IsEmpty) Context.Parent.Tell(new Passivate(PoisonPill.Instance)); });
+        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(f => _log.Warning("Snapshot of queue {0} failed: {1}", _id, f.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
+    }
+
+    public override string PersistenceId => $"queue-{_id.Value}";
+
+    private QueueConfig? QueueConfig => _config.Current.FindQueue(_id);
+
+    private string Pool => _config.Current.PoolOf(_id.Tenant).Value;
+
+    private DateTimeOffset Now => _clock.GetUtcNow();
+
+    private void OnRecovered()
+    {
+        if (QueueConfig is { } q) _state = _state with { Counters = _state.Counters with { SlTargetSeconds = q.ServiceLevel.Seconds } };
+        // After a restart or move, the router hears of every waiting call again, at its original place.
+        foreach (var e in _state.Waiting) AnnounceWaiting(e);
+        ScheduleOverflow();
+        UpdateLifecycle();
+    }
+
+    private void Handle(QueueCommand command)
+    {
+        switch (command)
+        {
+            case QueueCommand.Enqueue enq:
+                var cfg = QueueConfig;
+                if (cfg is null)
+                {
+                    Sender.Tell(new QueueAck(enq.Call, false, $"queue {_id} is not configured"));
+                    return;
+                }
+                if (_state.Find(enq.Call) is { } existing)
+                {
+                    _ringing.Remove(enq.Call);
+                    AnnounceWaiting(existing);
+                    Sender.Tell(new QueueAck(enq.Call, true, null));
+                    return;
+                }
+                if (_state.Waiting.Count >= cfg.MaxWaiting)
+                {
+                    Sender.Tell(new QueueAck(enq.Call, false, $"queue {_id} is full ({cfg.MaxWaiting} waiting)"));
+                    _regions.Calls.Tell(new CallEnvelope(enq.Call.Value, new CallCommand.Fail($"queue {_id} is full")));
+                    return;
+                }
+                var sender = Sender;
+                PersistEvents(_state.Enqueue(enq.Call, enq.Priority, enq.FirstQueuedAt, Now), () =>
+                {
+                    if (_state.Find(enq.Call) is { } entry) AnnounceWaiting(entry);
+                    sender.Tell(new QueueAck(enq.Call, true, null));
+                });
+                return;
+
+            case QueueCommand.Ringing r:
+                _ringing.Add(r.Call);
+                return;
+
+            case QueueCommand.Requeue rq:
+                _ringing.Remove(rq.Call);
+                _overflowAsked.Remove(rq.Call);
+                if (_state.Find(rq.Call) is { } back) AnnounceWaiting(back);
+                ScheduleOverflow();
+                return;
+
+            case QueueCommand.Dequeue dq:
+                _ringing.Remove(dq.Call);
+                _overflowAsked.Remove(dq.Call);
+                PersistEvents(_state.Dequeue(dq.Call, dq.Reason, Now), () =>
+                    _regions.Routers.Tell(new RouterEnvelope(Pool, new RouterMessage.CallGone(dq.Call))));
+                return;
+
+            case QueueCommand.Handled h:
+                PersistEvents([new CallHandled(Now, h.Call, h.HandleSeconds)], () => { });
+                return;
+
+            case QueueCommand.NoOperators no:
+                ApplyNoOperatorsRule(no.Call);
+                return;
+
+            case QueueCommand.Announce:
+                foreach (var e in _state.Waiting)
+                    if (!_ringing.Contains(e.Call)) AnnounceWaiting(e);
+                return;
+
+            case QueueCommand.GetFigures:
+                Sender.Tell(new QueueFiguresReply(_id, _state.Waiting.Count,
+                    _state.Waiting.IsEmpty ? null : _state.Waiting.Min(e => e.FirstQueuedAt), _state.Counters));
+                return;
+        }
+    }
+
+    private void PersistEvents(ImmutableArray<QueueEvent> events, Action after)
+    {
+        if (events.IsEmpty)
+        {
+            after();
+            return;
+        }
+        var remaining = events.Length;
+        PersistAll(events, e =>
+        {
+            _state = _state.Apply(e);
+            if (--remaining > 0) return;
+            after();
+            ScheduleOverflow();
+            UpdateLifecycle();
+            if (LastSequenceNr % _settings.SnapshotEvery == 0) SaveSnapshot(_state);
+        });
+    }
+
+    private void AnnounceWaiting(QueueEntry e) =>
+        _regions.Routers.Tell(new RouterEnvelope(Pool, new RouterMessage.CallWaiting(_state.ToWaitingCall(_id, e))));
+
+    private void ApplyNoOperatorsRule(CallId call)
+    {
+        var cfg = QueueConfig;
+        var entry = _state.Find(call);
+        if (cfg is null || entry is null || _ringing.Contains(call) || _overflowAsked.Contains(call)) return;
+        for (var i = 0; i < cfg.Overflow.Length; i++)
+        {
+            var rule = cfg.Overflow[i];
+            if (!rule.WhenNoOperators || entry.RulesFired.Contains(i)) continue;
+            ApplyRule(entry, i, rule, "no operator logged in");
+            return;
+        }
+    }
+
+    private void ApplyDueOverflows()
+    {
+        _overflowTimer = null;
+        var cfg = QueueConfig;
+        if (cfg is null) return;
+        foreach (var (entry, index, rule) in _state.DueOverflows(cfg, Now).ToList())
+        {
+            if (_ringing.Contains(entry.Call) || _overflowAsked.Contains(entry.Call)) continue;
+            ApplyRule(entry, index, rule, $"waited over {rule.AfterSeconds}s");
+        }
+        ScheduleOverflow();
+    }
+
+    private void ApplyRule(QueueEntry entry, int index, OverflowRule rule, string why)
+    {
+        switch (rule.Target)
+        {
+            case OverflowTarget.ToTier t:
+                PersistEvents([new CallEscalated(Now, entry.Call, t.Tier, index)], () =>
+                {
+                    if (_state.Find(entry.Call) is { } e && !_ringing.Contains(e.Call)) AnnounceWaiting(e);
+                });
+                break;
+            case OverflowTarget.ToQueue q:
+                _overflowAsked.Add(entry.Call);
+                _regions.Calls.Tell(new CallEnvelope(entry.Call.Value, new CallCommand.Overflow(_id, q.Queue.Value)));
+                break;
+            case OverflowTarget.ToExternal x:
+                _overflowAsked.Add(entry.Call);
+                _regions.Calls.Tell(new CallEnvelope(entry.Call.Value, new CallCommand.Overflow(_id, x.SipUri)));
+                break;
+        }
+        _log.Info("Queue {0}: overflow of {1} to {2} ({3})", _id, entry.Call, rule.Target, why);
+    }
+
+    private void ScheduleOverflow()
+    {
+        _overflowTimer?.Cancel();
+        _overflowTimer = null;
+        var cfg = QueueConfig;
+        if (cfg is null || _state.NextOverflowAt(cfg) is not { } at) return;
+        var delay = at - Now;
+        if (delay < TimeSpan.Zero) delay = TimeSpan.Zero;
+        _overflowTimer = Context.System.Scheduler.ScheduleTellOnceCancelable(delay, Self, OverflowDue.Instance, Self);
+    }
+
+    private void UpdateLifecycle()
+    {
+        if (_state.Waiting.IsEmpty)
+        {
+            _heartbeat?.Cancel();
+            _heartbeat = null;
+            Context.SetReceiveTimeout(_settings.PassivateEmptyQueueAfter);
+        }
+        else
+        {
+            Context.SetReceiveTimeout(null);
+            _heartbeat ??= Context.System.Scheduler.ScheduleTellRepeatedlyCancelable(
+                _settings.QueueHeartbeat, _settings.QueueHeartbeat, Self, Heartbeat.Instance, Self);
+        }
+    }
+
+    private void SendHeartbeat() =>
+        _regions.Routers.Tell(new RouterEnvelope(Pool, new RouterMessage.QueueAlive(_id, _state.Waiting.Count)));
+
+    protected override void PostStop()
+    {
+        _overflowTimer?.Cancel();
+        _heartbeat?.Cancel();
+        base.PostStop();
+    }
+
+    private sealed class OverflowDue
+    {
+        public static readonly OverflowDue Instance = new();
+    }
+
+    private sealed class Heartbeat
+    {
+        public static readonly Heartbeat Instance = new();
+    }
+}

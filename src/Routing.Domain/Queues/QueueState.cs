@@ -1,0 +1,140 @@
+using System.Collections.Immutable;
+using Routing.Domain.Config;
+using Routing.Domain.Routing;
+
+namespace Routing.Domain.Queues;
+
+/// <summary>One waiting call as its queue keeps it.</summary>
+/// <param name="JoinedAt">When it entered this queue: overflow rules count from here.</param>
+/// <param name="RulesFired">Indices of this queue's overflow rules already applied to the call.</param>
+public sealed record QueueEntry(
+    CallId Call,
+    int Priority,
+    DateTimeOffset FirstQueuedAt,
+    DateTimeOffset JoinedAt,
+    long Seq,
+    ImmutableArray<int> ExtraTiers,
+    ImmutableArray<int> RulesFired);
+
+/// <summary>A queue's waiting list (arrival order) and figures: the fold of its journal.</summary>
+public sealed record QueueState(ImmutableList<QueueEntry> Waiting, long NextSeq, QueueCounters Counters)
+{
+    public static readonly QueueState Initial = new(ImmutableList<QueueEntry>.Empty, 1, QueueCounters.Empty);
+
+    public QueueEntry? Find(CallId call) => Waiting.Find(e => e.Call == call);
+
+    public WaitingCall ToWaitingCall(QueueId queue, QueueEntry e) =>
+        new(e.Call, queue, e.Priority, e.FirstQueuedAt, e.Seq, e.ExtraTiers);
+
+    /// <summary>Enqueue (idempotent: a call already waiting keeps its place).</summary>
+    public ImmutableArray<QueueEvent> Enqueue(CallId call, int priority, DateTimeOffset firstQueuedAt, DateTimeOffset now) =>
+        Find(call) is not null ? [] : [new CallEnqueued(now, call, priority, firstQueuedAt, NextSeq)];
+
+    public ImmutableArray<QueueEvent> Dequeue(CallId call, string reason, DateTimeOffset now) =>
+        Find(call) is { } e ? [new CallDequeued(now, call, reason, Math.Max(0, (now - e.FirstQueuedAt).TotalSeconds))] : [];
+
+    /// <summary>The time-based overflow rules due at <paramref name="now"/>, at most one per call (the earliest not yet fired).</summary>
+    public IEnumerable<(QueueEntry Entry, int RuleIndex, OverflowRule Rule)> DueOverflows(QueueConfig config, DateTimeOffset now)
+    {
+        foreach (var e in Waiting)
+        {
+            var next = NextRule(config, e);
+            if (next is { } n && e.JoinedAt.AddSeconds(n.Rule.AfterSeconds!.Value) <= now) yield return (e, n.Index, n.Rule);
+        }
+    }
+
+    /// <summary>The earliest moment a time-based overflow rule becomes due for some waiting call.</summary>
+    public DateTimeOffset? NextOverflowAt(QueueConfig config)
+    {
+        DateTimeOffset? best = null;
+        foreach (var e in Waiting)
+        {
+            if (NextRule(config, e) is not { } n) continue;
+            var at = e.JoinedAt.AddSeconds(n.Rule.AfterSeconds!.Value);
+            if (best is null || at < best) best = at;
+        }
+        return best;
+    }
+
+    private static (int Index, OverflowRule Rule)? NextRule(QueueConfig config, QueueEntry e)
+    {
+        (int, OverflowRule)? best = null;
+        for (var i = 0; i < config.Overflow.Length; i++)
+        {
+            var r = config.Overflow[i];
+            if (r.AfterSeconds is null || e.RulesFired.Contains(i)) continue;
+            if (best is null || r.AfterSeconds < best.Value.Item2.AfterSeconds) best = (i, r);
+        }
+        return best;
+    }
+
+    public QueueState Apply(QueueEvent ev) => ev switch
+    {
+        CallEnqueued x => this with
+        {
+            Waiting = Waiting.Add(new QueueEntry(x.Call, x.Priority, x.FirstQueuedAt, x.At, x.Seq, [], [])),
+            NextSeq = Math.Max(NextSeq, x.Seq + 1),
+            Counters = Counters with { Offered = Counters.Offered + 1 },
+        },
+        CallEscalated x => Find(x.Call) is { } e
+            ? this with { Waiting = Waiting.Replace(e, e with { ExtraTiers = e.ExtraTiers.Contains(x.Tier) ? e.ExtraTiers : e.ExtraTiers.Add(x.Tier), RulesFired = e.RulesFired.Add(x.RuleIndex) }) }
+            : this,
+        CallDequeued x => Find(x.Call) is { } e
+            ? this with { Waiting = Waiting.Remove(e), Counters = Counters.Count(x) }
+            : this,
+        CallHandled x => this with { Counters = Counters with { Handled = Counters.Handled + 1, HandleSecondsTotal = Counters.HandleSecondsTotal + x.HandleSeconds } },
+        _ => this,
+    };
+}
+
+/// <summary>
+/// Running totals of a queue since it was created (the journal is the history; per-interval reports read it).
+/// Service level = answered within the target / (answered + abandoned after the target): calls abandoned
+/// before the target neither help nor hurt, the usual contact-centre definition.
+/// </summary>
+public sealed record QueueCounters(
+    int Offered,
+    int Answered,
+    int AnsweredWithinTarget,
+    int Abandoned,
+    int AbandonedWithinTarget,
+    int Overflowed,
+    int Transferred,
+    double AnsweredWaitSecondsTotal,
+    int Handled,
+    double HandleSecondsTotal,
+    int SlTargetSeconds)
+{
+    public static readonly QueueCounters Empty = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20);
+
+    public QueueCounters Count(CallDequeued x)
+    {
+        var within = x.WaitSeconds <= SlTargetSeconds;
+        return x.Reason switch
+        {
+            DequeueReason.Answered => this with
+            {
+                Answered = Answered + 1,
+                AnsweredWithinTarget = AnsweredWithinTarget + (within ? 1 : 0),
+                AnsweredWaitSecondsTotal = AnsweredWaitSecondsTotal + x.WaitSeconds,
+            },
+            DequeueReason.Abandoned => this with { Abandoned = Abandoned + 1, AbandonedWithinTarget = AbandonedWithinTarget + (within ? 1 : 0) },
+            DequeueReason.Overflowed => this with { Overflowed = Overflowed + 1 },
+            DequeueReason.Transferred => this with { Transferred = Transferred + 1 },
+            _ => this,
+        };
+    }
+
+    public double? ServiceLevelPercent
+    {
+        get
+        {
+            var denominator = Answered + (Abandoned - AbandonedWithinTarget);
+            return denominator == 0 ? null : 100.0 * AnsweredWithinTarget / denominator;
+        }
+    }
+
+    public double? AverageSpeedOfAnswerSeconds => Answered == 0 ? null : AnsweredWaitSecondsTotal / Answered;
+
+    public double? AverageHandleTimeSeconds => Handled == 0 ? null : HandleSecondsTotal / Handled;
+}
