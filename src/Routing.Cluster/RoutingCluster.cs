@@ -30,7 +30,7 @@ public static class RoutingCluster
         using var reader = new StreamReader(stream);
         return ConfigurationFactory.ParseString(reader.ReadToEnd())
             .WithFallback(ClusterSharding.DefaultConfig())
-            .WithFallback(ClusterSingletonManager.DefaultConfig())
+            .WithFallback(ClusterSingleton.DefaultConfig())
             .WithFallback(DistributedPubSub.DefaultConfig())
             .WithFallback(DistributedData.DefaultConfig())
             .WithFallback(SqlPersistence.DefaultConfiguration);

@@ -33,7 +33,7 @@ public sealed class TestNode : IAsyncDisposable
         var hocon = ConfigurationFactory.ParseString($$"""
             {{extraHocon}}
             akka {
-              loglevel = WARNING
+              loglevel = {{Environment.GetEnvironmentVariable("ROUTING_TEST_LOGLEVEL") ?? "WARNING"}}
               stdout-loglevel = WARNING
               actor.provider = cluster
               remote.dot-netty.tcp { hostname = "127.0.0.1", port = {{p}} }

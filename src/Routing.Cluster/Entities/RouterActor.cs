@@ -183,10 +183,10 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         if (!_pending.Remove(r.Reservation, out var p)) return;
         if (r.Accepted)
         {
-            _regions.Calls.Tell(new CallEnvelope(p.Decision.Call.Value, new CallCommand.Offer(r.Reservation, p.Decision.Chosen, p.Decision)));
+            _regions.Calls.Tell(new CallEnvelope(p.Decision.Call.Value, new CallCommand.Offer(r.Reservation, p.Decision.Chosen, p.Decision)), ActorRefs.NoSender);
             return;
         }
-        _log.Debug("Router {0}: {1} refused reservation for {2}: {3}", _pool, p.Decision.Chosen, p.Decision.Call, r.Reason);
+        _log.Info("Router {0}: {1} refused reservation for {2}: {3}", _pool, p.Decision.Chosen, p.Decision.Call, r.Reason);
         // The call goes back at its place; the operator is kept out until it announces itself again.
         _known[p.Call.Id] = p.Call;
         _matcher.UpsertCall(p.Call);

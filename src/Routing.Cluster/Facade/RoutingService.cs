@@ -40,17 +40,17 @@ public sealed class RoutingService(ActorSystem system, RoutingSettings settings,
         var current = Config;
         var (kind, id, text) = change switch
         {
-            ConfigChange.UpsertTenant t => (ConfigOverlayMerge.Tenant, t.Tenant.Id.Value, ConfigWriter.ToText(t.Tenant)),
+            ConfigChange.UpsertTenant t => (ConfigOverlayMerge.Tenant, t.Tenant.Id.Value, (string?)ConfigWriter.ToJson(ConfigWriter.Tenant(t.Tenant), indented: false)),
             ConfigChange.DeleteTenant t => current.FindTenant(t.Tenant) is null
                 ? throw new RoutingException(RoutingErrorKind.NotFound, $"tenant {t.Tenant} does not exist")
                 : (ConfigOverlayMerge.Tenant, t.Tenant.Value, (string?)null),
             ConfigChange.UpsertQueue q => current.FindTenant(q.Queue.Id.Tenant) is null
                 ? throw new RoutingException(RoutingErrorKind.NotFound, $"tenant {q.Queue.Id.Tenant} does not exist")
-                : (ConfigOverlayMerge.Queue, q.Queue.Id.Value, ConfigWriter.ToText(q.Queue)),
+                : (ConfigOverlayMerge.Queue, q.Queue.Id.Value, ConfigWriter.ToJson(ConfigWriter.Queue(q.Queue), indented: false)),
             ConfigChange.DeleteQueue q => current.FindQueue(q.Queue) is null
                 ? throw new RoutingException(RoutingErrorKind.NotFound, $"queue {q.Queue} does not exist")
                 : (ConfigOverlayMerge.Queue, q.Queue.Value, (string?)null),
-            ConfigChange.UpsertOperator o => (ConfigOverlayMerge.Operator, o.Operator.Id.Value, ConfigWriter.ToText(o.Operator)),
+            ConfigChange.UpsertOperator o => (ConfigOverlayMerge.Operator, o.Operator.Id.Value, ConfigWriter.ToJson(ConfigWriter.Operator(o.Operator), indented: false)),
             ConfigChange.DeleteOperator o => current.FindOperator(o.Operator) is null
                 ? throw new RoutingException(RoutingErrorKind.NotFound, $"operator {o.Operator} does not exist")
                 : (ConfigOverlayMerge.Operator, o.Operator.Value, (string?)null),
