@@ -68,8 +68,9 @@ public sealed class QueueActor : ReceivePersistentActor
 
     private void OnRecovered()
     {
-        if (QueueConfig is { } q) _state = _state with { Counters = _state.Counters with { SlTargetSeconds = q.ServiceLevel.Seconds } };
+        if (QueueConfig is { } q) _state = _state with { Figures = _state.Figures with { ServiceLevelSeconds = q.ServiceLevel.Seconds } };
         // After a restart or move, the router hears of every waiting call again, at its original place.
+        SendHeartbeat(); // tells the router this queue's handle time before its calls
         foreach (var e in _state.Waiting) AnnounceWaiting(e);
         ScheduleOverflow();
         UpdateLifecycle();
@@ -134,13 +135,14 @@ public sealed class QueueActor : ReceivePersistentActor
                 return;
 
             case QueueCommand.Announce:
+                SendHeartbeat();
                 foreach (var e in _state.Waiting)
                     if (!_ringing.Contains(e.Call)) AnnounceWaiting(e);
                 return;
 
             case QueueCommand.GetFigures:
                 Sender.Tell(new QueueFiguresReply(_id, _state.Waiting.Count,
-                    _state.Waiting.IsEmpty ? null : _state.Waiting.Min(e => e.FirstQueuedAt), _state.Counters));
+                    _state.Waiting.IsEmpty ? null : _state.Waiting.Min(e => e.FirstQueuedAt), _state.Figures));
                 return;
         }
     }
@@ -244,7 +246,7 @@ public sealed class QueueActor : ReceivePersistentActor
     }
 
     private void SendHeartbeat() =>
-        _regions.Routers.Tell(new RouterEnvelope(Pool, new RouterMessage.QueueAlive(_id, _state.Waiting.Count)));
+        _regions.Routers.Tell(new RouterEnvelope(Pool, new RouterMessage.QueueAlive(_id, _state.Waiting.Count, _state.Figures.EstimatedHandleTime.TotalSeconds)));
 
     protected override void PostStop()
     {

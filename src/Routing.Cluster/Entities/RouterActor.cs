@@ -8,6 +8,7 @@ using Routing.Domain;
 using Routing.Domain.Calls;
 using Routing.Domain.Config;
 using Routing.Domain.Operators;
+using Routing.Domain.Queues;
 using Routing.Domain.Routing;
 
 namespace Routing.Cluster.Entities;
@@ -29,6 +30,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
     private readonly PoolMatcher _matcher;
     private readonly Dictionary<ReservationId, (RoutingDecision Decision, WaitingCall Call)> _pending = [];
     private readonly Dictionary<CallId, WaitingCall> _known = [];
+    private readonly Dictionary<QueueId, TimeSpan> _handleTime = [];
     private long _configVersion;
     private readonly DateTimeOffset _warmUntil;
 
@@ -101,19 +103,22 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
                 else _matcher.UpsertOperator(o.Operator);
                 if (o.Operator.Status == OperatorStatus.Ready) TryMatch();
                 break;
-            case RouterMessage.QueueAlive:
-                break; // its arrival is the point: it (re)starts this router after a move
+            case RouterMessage.QueueAlive a:
+                // Its arrival (re)starts this router after a move; it also brings the queue's handle time.
+                _handleTime[a.Queue] = TimeSpan.FromSeconds(a.HandleTimeSeconds);
+                break;
             case RouterMessage.GetOperatorCounts c:
                 Sender.Tell(new OperatorCountsReply(CountOperators(c.Queue)));
                 break;
             case RouterMessage.GetEstimate e:
-                var est = _matcher.Estimate(e.Call, Now, AverageHandleTime());
+                var est = _matcher.Estimate(e.Call, Now, HandleTimeOf(e.Call));
                 Sender.Tell(new EstimateReply(e.Call, est?.Position, est?.ExpectedWait.TotalSeconds));
                 break;
         }
     }
 
-    private TimeSpan AverageHandleTime() => TimeSpan.FromSeconds(180);
+    private TimeSpan HandleTimeOf(CallId call) =>
+        _matcher.FindCall(call) is { } w && _handleTime.TryGetValue(w.Queue, out var t) ? t : QueueFigures.DefaultHandleTime;
 
     private ImmutableDictionary<string, int> CountOperators(QueueId queue)
     {

@@ -201,14 +201,14 @@ public sealed class RoutingService(ActorSystem system, RoutingSettings settings,
             new RouterEnvelope(Config.PoolOf(id.Tenant).Value, new RouterMessage.GetOperatorCounts(id)), ct);
         var f = await figures;
         var c = await counts;
-        return ToView(id.Value, cfg.ServiceLevel, f.Waiting, f.OldestWaitingSince, c.ByState, f.Counters);
+        return ToView(id.Value, cfg.ServiceLevel, f.Waiting, f.OldestWaitingSince, c.ByState, f.Figures);
     }
 
     private QueueFiguresView ToView(string name, ServiceLevelTarget sl, int waiting, DateTimeOffset? oldest,
-        ImmutableDictionary<string, int> byState, QueueCounters k) => new(
+        ImmutableDictionary<string, int> byState, QueueFigures k) => new(
         name, waiting, oldest is { } o ? Math.Max(0, (clock.GetUtcNow() - o).TotalSeconds) : 0, byState,
-        k.ServiceLevelPercent, sl.Percent, sl.Seconds, k.AverageSpeedOfAnswerSeconds,
-        k.Offered, k.Answered, k.Abandoned, k.Overflowed, k.AverageHandleTimeSeconds);
+        k.ServiceLevelPercent, sl.Percent, sl.Seconds, k.AverageSpeedOfAnswer?.TotalSeconds,
+        k.Offered, k.Answered, k.Abandoned, k.Overflowed, k.AverageHandleTime?.TotalSeconds);
 
     public async Task<TenantFiguresView> GetTenantFigures(TenantId id, CancellationToken ct = default)
     {
@@ -216,19 +216,8 @@ public sealed class RoutingService(ActorSystem system, RoutingSettings settings,
         var queues = await Task.WhenAll(tenant.Queues.Select(q => GetQueueFigures(q.Id, ct)));
         var raw = await Task.WhenAll(tenant.Queues.Select(q =>
             Ask<QueueFiguresReply>(_regions.Queues, new QueueEnvelope(q.Id.Value, new QueueCommand.GetFigures()), ct)));
-        var sum = raw.Aggregate(QueueCounters.Empty, (a, r) => a with
-        {
-            Offered = a.Offered + r.Counters.Offered,
-            Answered = a.Answered + r.Counters.Answered,
-            AnsweredWithinTarget = a.AnsweredWithinTarget + r.Counters.AnsweredWithinTarget,
-            Abandoned = a.Abandoned + r.Counters.Abandoned,
-            AbandonedWithinTarget = a.AbandonedWithinTarget + r.Counters.AbandonedWithinTarget,
-            Overflowed = a.Overflowed + r.Counters.Overflowed,
-            Transferred = a.Transferred + r.Counters.Transferred,
-            AnsweredWaitSecondsTotal = a.AnsweredWaitSecondsTotal + r.Counters.AnsweredWaitSecondsTotal,
-            Handled = a.Handled + r.Counters.Handled,
-            HandleSecondsTotal = a.HandleSecondsTotal + r.Counters.HandleSecondsTotal,
-        });
+        // Per-queue service-level counts are summed as they are (each against its own queue's target).
+        var sum = raw.Select(r => r.Figures).Aggregate(QueueFigures.Empty(), (a, f) => a.Add(f));
         var oldest = raw.Where(r => r.OldestWaitingSince is not null).Select(r => r.OldestWaitingSince).Min();
         // Operators are counted once per tenant (an operator may fit several of its queues).
         var counts = await Ask<OperatorCountsReply>(_regions.Routers,

@@ -66,7 +66,7 @@ public abstract record QueueCommand
 
 public sealed record QueueAck(CallId Call, bool Accepted, string? Reason) : IRoutingMessage;
 
-public sealed record QueueFiguresReply(QueueId Queue, int Waiting, DateTimeOffset? OldestWaitingSince, QueueCounters Counters) : IRoutingMessage;
+public sealed record QueueFiguresReply(QueueId Queue, int Waiting, DateTimeOffset? OldestWaitingSince, QueueFigures Figures) : IRoutingMessage;
 
 // ---- Router (per pool) -----------------------------------------------------------------------
 public sealed record RouterEnvelope(string EntityId, RouterMessage Message) : IEntityMessage;
@@ -84,7 +84,7 @@ public abstract record RouterMessage
     public sealed record CallGone(CallId Call) : RouterMessage;
     public sealed record OperatorChanged(OperatorSnapshot Operator) : RouterMessage;
     /// <summary>A queue with waiting calls reminds the router it exists (restarts a router lost with its node).</summary>
-    public sealed record QueueAlive(QueueId Queue, int Waiting) : RouterMessage;
+    public sealed record QueueAlive(QueueId Queue, int Waiting, double HandleTimeSeconds) : RouterMessage;
     public sealed record GetOperatorCounts(QueueId Queue) : RouterMessage;
     public sealed record GetEstimate(CallId Call) : RouterMessage;
 }

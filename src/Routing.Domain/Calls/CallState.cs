@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Routing.Domain.Config;
+using Routing.Domain.Routing;
 
 namespace Routing.Domain.Calls;
 
@@ -150,61 +151,45 @@ public sealed record CallState(
         next with { Events = before.AddRange(next.Events) };
 
     /// <summary>The menu node at a path of digits from the root, or null.</summary>
-    public static MenuNode? MenuAt(MenuNode root, string path)
-    {
-        var node = root;
-        foreach (var digit in path)
-        {
-            if (!node.Options.TryGetValue(digit, out var action) || action is not MenuAction.SubMenu sub) return null;
-            node = sub.Menu;
-        }
-        return node;
-    }
+    public static MenuNode? MenuAt(MenuNode root, string path) => MenuNavigator.NodeAt(root, path);
 
-    private CallDecision PressDigit(char digit, DateTimeOffset now, ProviderConfig config)
+    private CallDecision PressDigit(char digit, DateTimeOffset now, ProviderConfig config) => Navigate(digit, now, config);
+
+    private CallDecision MenuTimedOut(DateTimeOffset now, ProviderConfig config) => Navigate(null, now, config);
+
+    /// <summary>One menu step with the domain's <see cref="MenuNavigator"/>, recorded as events.</summary>
+    private CallDecision Navigate(char? key, DateTimeOffset now, ProviderConfig config)
     {
         var root = config.FindTenant(Tenant)?.Menu;
-        var node = root is null ? null : MenuAt(root, MenuPath);
-        if (root is null || node is null) return EnqueueFallback(now, config, "menu no longer configured");
-        var d = digit.ToString();
-        if (!node.Options.TryGetValue(digit, out var action))
+        if (root is null) return EnqueueFallback(now, config, "menu no longer configured");
+        var d = key?.ToString() ?? "";
+        var outcome = MenuNavigator.Navigate(root, new MenuPosition(MenuPath, MenuRetries), key);
+        switch (outcome)
         {
-            if (MenuRetries + 1 > node.MaxRetries)
-                return Then([new CallDigitPressed(now, d, MenuPath, "invalid, retries exhausted")], MenuTimedOutAction(node, now, config));
-            return new([new CallDigitPressed(now, d, MenuPath, "invalid, menu replayed")], [new CallEffect.Channel("play-menu", MenuPath)], CallReply.Ok);
+            case MenuOutcome.Prompt p when p.Reason is MenuPromptReason.InvalidDigit or MenuPromptReason.NoInput:
+                return new([new CallDigitPressed(now, d, MenuPath, key is null ? "no input, menu replayed" : "invalid, menu replayed")],
+                    [new CallEffect.Channel("play-menu", MenuPath)], CallReply.Ok);
+            case MenuOutcome.Prompt p:
+                var what = p.Reason switch { MenuPromptReason.Back => "back", MenuPromptReason.Start => "menu restarted", _ => "sub-menu" };
+                return new([new CallDigitPressed(now, d, MenuPath, what), new CallMenuEntered(now, p.Position.Path, p.Node.Prompt)],
+                    [new CallEffect.Channel("play-menu", p.Position.Path)], CallReply.Ok);
+            case MenuOutcome.Info info:
+                var pressed = new CallDigitPressed(now, d, MenuPath, $"info: {info.Text}");
+                return info.ThenDisconnect
+                    ? new([pressed, new CallEnded(now, CallEndCause.Failed, "no menu choice after the information message")], [new CallEffect.Channel("play-info", info.Text), new CallEffect.Channel("hangup", null)], CallReply.Ok)
+                    : new([pressed], [new CallEffect.Channel("play-info", info.Text)], CallReply.Ok);
+            case MenuOutcome.Queue q:
+                return Then([new CallDigitPressed(now, d, MenuPath, key is null ? $"no input, default queue {q.Name}" : $"queue {q.Name}")],
+                    EnqueueTo(QueueId.Of(Tenant, q.Name), now, config, afterStart: false));
+            case MenuOutcome.External x:
+                return new([new CallDigitPressed(now, d, MenuPath, $"external {x.SipUri}"), new CallTransferred(now, x.SipUri, "menu"), new CallEnded(now, CallEndCause.TransferredOut, x.SipUri)],
+                    [new CallEffect.Channel("forward", x.SipUri)], CallReply.Ok);
+            case MenuOutcome.Disconnect dc:
+                return new([new CallDigitPressed(now, d, MenuPath, dc.Reason), new CallEnded(now, CallEndCause.Failed, dc.Reason)], [new CallEffect.Channel("hangup", null)], CallReply.Ok);
+            default:
+                return CallDecision.Refuse("unknown menu outcome");
         }
-        return action switch
-        {
-            MenuAction.ToQueue q => Then([new CallDigitPressed(now, d, MenuPath, $"queue {q.Queue}")], EnqueueTo(QueueId.Of(Tenant, q.Queue), now, config, afterStart: false)),
-            MenuAction.SubMenu sm => new([new CallDigitPressed(now, d, MenuPath, "sub-menu"), new CallMenuEntered(now, MenuPath + digit, sm.Menu.Prompt)],
-                [new CallEffect.Channel("play-menu", MenuPath + digit)], CallReply.Ok),
-            MenuAction.Info info => new([new CallDigitPressed(now, d, MenuPath, $"info: {info.Text}")], [new CallEffect.Channel("play-info", info.Text)], CallReply.Ok),
-            MenuAction.ToExternal x => new([new CallDigitPressed(now, d, MenuPath, $"external {x.SipUri}"), new CallTransferred(now, x.SipUri, "menu"), new CallEnded(now, CallEndCause.TransferredOut, x.SipUri)],
-                [new CallEffect.Channel("forward", x.SipUri)], CallReply.Ok),
-            MenuAction.Back => MenuPath.Length == 0
-                ? new([new CallDigitPressed(now, d, MenuPath, "back (already at the top)")], [new CallEffect.Channel("play-menu", MenuPath)], CallReply.Ok)
-                : new([new CallDigitPressed(now, d, MenuPath, "back"), new CallMenuEntered(now, MenuPath[..^1], MenuAt(root, MenuPath[..^1])?.Prompt ?? "")],
-                    [new CallEffect.Channel("play-menu", MenuPath[..^1])], CallReply.Ok),
-            _ => CallDecision.Refuse("unknown menu action"),
-        };
     }
-
-    private CallDecision MenuTimedOut(DateTimeOffset now, ProviderConfig config)
-    {
-        var root = config.FindTenant(Tenant)?.Menu;
-        var node = root is null ? null : MenuAt(root, MenuPath);
-        if (node is null) return EnqueueFallback(now, config, "menu no longer configured");
-        if (MenuRetries + 1 <= node.MaxRetries)
-            return new([new CallDigitPressed(now, "", MenuPath, "no input, menu replayed")], [new CallEffect.Channel("play-menu", MenuPath)], CallReply.Ok);
-        return Then([new CallDigitPressed(now, "", MenuPath, "no input, retries exhausted")], MenuTimedOutAction(node, now, config));
-    }
-
-    private CallDecision MenuTimedOutAction(MenuNode node, DateTimeOffset now, ProviderConfig config) => node.OnTimeout switch
-    {
-        MenuAction.ToQueue q => EnqueueTo(QueueId.Of(Tenant, q.Queue), now, config, afterStart: false),
-        MenuAction.ToExternal x => new([new CallTransferred(now, x.SipUri, "menu"), new CallEnded(now, CallEndCause.TransferredOut, x.SipUri)], [new CallEffect.Channel("forward", x.SipUri)], CallReply.Ok),
-        _ => new([new CallEnded(now, CallEndCause.Failed, "no menu choice")], [new CallEffect.Channel("hangup", null)], CallReply.Ok),
-    };
 
     private CallDecision EnqueueFallback(DateTimeOffset now, ProviderConfig config, string why)
     {

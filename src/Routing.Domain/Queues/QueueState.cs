@@ -17,9 +17,9 @@ public sealed record QueueEntry(
     ImmutableArray<int> RulesFired);
 
 /// <summary>A queue's waiting list (arrival order) and figures: the fold of its journal.</summary>
-public sealed record QueueState(ImmutableList<QueueEntry> Waiting, long NextSeq, QueueCounters Counters)
+public sealed record QueueState(ImmutableList<QueueEntry> Waiting, long NextSeq, QueueFigures Figures)
 {
-    public static readonly QueueState Initial = new(ImmutableList<QueueEntry>.Empty, 1, QueueCounters.Empty);
+    public static readonly QueueState Initial = new(ImmutableList<QueueEntry>.Empty, 1, QueueFigures.Empty());
 
     public QueueEntry? Find(CallId call) => Waiting.Find(e => e.Call == call);
 
@@ -74,67 +74,23 @@ public sealed record QueueState(ImmutableList<QueueEntry> Waiting, long NextSeq,
         {
             Waiting = Waiting.Add(new QueueEntry(x.Call, x.Priority, x.FirstQueuedAt, x.At, x.Seq, [], [])),
             NextSeq = Math.Max(NextSeq, x.Seq + 1),
-            Counters = Counters with { Offered = Counters.Offered + 1 },
+            Figures = Figures.CountOffered(),
         },
         CallEscalated x => Find(x.Call) is { } e
             ? this with { Waiting = Waiting.Replace(e, e with { ExtraTiers = e.ExtraTiers.Contains(x.Tier) ? e.ExtraTiers : e.ExtraTiers.Add(x.Tier), RulesFired = e.RulesFired.Add(x.RuleIndex) }) }
             : this,
         CallDequeued x => Find(x.Call) is { } e
-            ? this with { Waiting = Waiting.Remove(e), Counters = Counters.Count(x) }
+            ? this with { Waiting = Waiting.Remove(e), Figures = Count(Figures, x) }
             : this,
-        CallHandled x => this with { Counters = Counters with { Handled = Counters.Handled + 1, HandleSecondsTotal = Counters.HandleSecondsTotal + x.HandleSeconds } },
+        CallHandled x => this with { Figures = Figures.CountHandled(TimeSpan.FromSeconds(x.HandleSeconds)) },
         _ => this,
     };
-}
 
-/// <summary>
-/// Running totals of a queue since it was created (the journal is the history; per-interval reports read it).
-/// Service level = answered within the target / (answered + abandoned after the target): calls abandoned
-/// before the target neither help nor hurt, the usual contact-centre definition.
-/// </summary>
-public sealed record QueueCounters(
-    int Offered,
-    int Answered,
-    int AnsweredWithinTarget,
-    int Abandoned,
-    int AbandonedWithinTarget,
-    int Overflowed,
-    int Transferred,
-    double AnsweredWaitSecondsTotal,
-    int Handled,
-    double HandleSecondsTotal,
-    int SlTargetSeconds)
-{
-    public static readonly QueueCounters Empty = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20);
-
-    public QueueCounters Count(CallDequeued x)
+    private static QueueFigures Count(QueueFigures f, CallDequeued x) => x.Reason switch
     {
-        var within = x.WaitSeconds <= SlTargetSeconds;
-        return x.Reason switch
-        {
-            DequeueReason.Answered => this with
-            {
-                Answered = Answered + 1,
-                AnsweredWithinTarget = AnsweredWithinTarget + (within ? 1 : 0),
-                AnsweredWaitSecondsTotal = AnsweredWaitSecondsTotal + x.WaitSeconds,
-            },
-            DequeueReason.Abandoned => this with { Abandoned = Abandoned + 1, AbandonedWithinTarget = AbandonedWithinTarget + (within ? 1 : 0) },
-            DequeueReason.Overflowed => this with { Overflowed = Overflowed + 1 },
-            DequeueReason.Transferred => this with { Transferred = Transferred + 1 },
-            _ => this,
-        };
-    }
-
-    public double? ServiceLevelPercent
-    {
-        get
-        {
-            var denominator = Answered + (Abandoned - AbandonedWithinTarget);
-            return denominator == 0 ? null : 100.0 * AnsweredWithinTarget / denominator;
-        }
-    }
-
-    public double? AverageSpeedOfAnswerSeconds => Answered == 0 ? null : AnsweredWaitSecondsTotal / Answered;
-
-    public double? AverageHandleTimeSeconds => Handled == 0 ? null : HandleSecondsTotal / Handled;
+        DequeueReason.Answered => f.CountAnswered(TimeSpan.FromSeconds(x.WaitSeconds)),
+        DequeueReason.Abandoned => f.CountAbandoned(TimeSpan.FromSeconds(x.WaitSeconds)),
+        DequeueReason.Overflowed => f.CountOverflowed(),
+        _ => f,
+    };
 }
