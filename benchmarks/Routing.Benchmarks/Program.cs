@@ -1,1 +1,4 @@
-Console.WriteLine("x");
+using BenchmarkDotNet.Running;
+
+// Pick benchmarks with --filter, e.g.: dotnet run -c Release -- --filter '*Matcher*' --job short
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

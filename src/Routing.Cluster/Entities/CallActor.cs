@@ -129,23 +129,23 @@ public sealed class CallActor : ReceivePersistentActor
                     SendEnqueue();
                     break;
                 case CallEffect.Requeue r:
-                    _regions.Queues.Tell(new QueueEnvelope(r.Queue.Value, new QueueCommand.Requeue(_id)));
+                    _regions.Queues.Tell(new QueueEnvelope(r.Queue.Value, new QueueCommand.Requeue(_id)), ActorRefs.NoSender);
                     break;
                 case CallEffect.Ringing r:
-                    _regions.Queues.Tell(new QueueEnvelope(r.Queue.Value, new QueueCommand.Ringing(_id)));
+                    _regions.Queues.Tell(new QueueEnvelope(r.Queue.Value, new QueueCommand.Ringing(_id)), ActorRefs.NoSender);
                     break;
                 case CallEffect.Dequeue d:
                     _enqueueRetry?.Cancel();
-                    _regions.Queues.Tell(new QueueEnvelope(d.Queue.Value, new QueueCommand.Dequeue(_id, d.Reason)));
+                    _regions.Queues.Tell(new QueueEnvelope(d.Queue.Value, new QueueCommand.Dequeue(_id, d.Reason)), ActorRefs.NoSender);
                     break;
                 case CallEffect.Handled h:
-                    _regions.Queues.Tell(new QueueEnvelope(h.Queue.Value, new QueueCommand.Handled(_id, h.HandleSeconds)));
+                    _regions.Queues.Tell(new QueueEnvelope(h.Queue.Value, new QueueCommand.Handled(_id, h.HandleSeconds)), ActorRefs.NoSender);
                     break;
                 case CallEffect.ReleaseOperator rel:
-                    _regions.Operators.Tell(new OperatorEnvelope(rel.Operator.Value, new OperatorCommand.Release(rel.Reservation, rel.Reason, rel.Pause)));
+                    _regions.Operators.Tell(new OperatorEnvelope(rel.Operator.Value, new OperatorCommand.Release(rel.Reservation, rel.Reason, rel.Pause)), ActorRefs.NoSender);
                     break;
                 case CallEffect.EndOperatorCall end:
-                    _regions.Operators.Tell(new OperatorEnvelope(end.Operator.Value, new OperatorCommand.EndCall(_id)));
+                    _regions.Operators.Tell(new OperatorEnvelope(end.Operator.Value, new OperatorCommand.EndCall(_id)), ActorRefs.NoSender);
                     break;
                 case CallEffect.ConnectOperator c:
                     var self = Self;

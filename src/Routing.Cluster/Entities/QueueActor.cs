@@ -97,7 +97,7 @@ public sealed class QueueActor : ReceivePersistentActor
                 if (_state.Waiting.Count >= cfg.MaxWaiting)
                 {
                     Sender.Tell(new QueueAck(enq.Call, false, $"queue {_id} is full ({cfg.MaxWaiting} waiting)"));
-                    _regions.Calls.Tell(new CallEnvelope(enq.Call.Value, new CallCommand.Fail($"queue {_id} is full")));
+                    _regions.Calls.Tell(new CallEnvelope(enq.Call.Value, new CallCommand.Fail($"queue {_id} is full")), ActorRefs.NoSender);
                     return;
                 }
                 var sender = Sender;
@@ -208,11 +208,11 @@ public sealed class QueueActor : ReceivePersistentActor
                 break;
             case OverflowTarget.ToQueue q:
                 _overflowAsked.Add(entry.Call);
-                _regions.Calls.Tell(new CallEnvelope(entry.Call.Value, new CallCommand.Overflow(_id, q.Queue.Value)));
+                _regions.Calls.Tell(new CallEnvelope(entry.Call.Value, new CallCommand.Overflow(_id, q.Queue.Value)), ActorRefs.NoSender);
                 break;
             case OverflowTarget.ToExternal x:
                 _overflowAsked.Add(entry.Call);
-                _regions.Calls.Tell(new CallEnvelope(entry.Call.Value, new CallCommand.Overflow(_id, x.SipUri)));
+                _regions.Calls.Tell(new CallEnvelope(entry.Call.Value, new CallCommand.Overflow(_id, x.SipUri)), ActorRefs.NoSender);
                 break;
         }
         _log.Info("Queue {0}: overflow of {1} to {2} ({3})", _id, entry.Call, rule.Target, why);

@@ -1,0 +1,38 @@
+using Routing.Domain.Config;
+using Routing.Domain.Routing;
+using static Routing.Domain.Tests.Routing.Fixtures;
+
+namespace Routing.Domain.Tests.Routing;
+
+public class DecisionTests
+{
+    private static readonly DateTimeOffset Now = T0.S(600);
+
+    [Fact]
+    public void A_decision_lists_the_top_five_candidates_with_scores_and_reasons_and_counts_them_all()
+    {
+        var q = Queue("q", needs: Needs(("billing", 1)));
+        var m = Matcher(q);
+        for (var i = 1; i <= 8; i++) m.UpsertOperator(Op($"op{i}", Now.S(-10 * i), [("billing", i)]));
+        m.UpsertCall(Call("c1", q, Now.S(-3)));
+
+        var d = m.Match(Now).One();
+
+        Assert.Equal(8, d.CandidateCount);
+        Assert.Equal(["op8", "op7", "op6", "op5", "op4"], d.TopCandidates.Select(c => c.Operator.Value));
+        Assert.Equal([80.0, 70, 60, 50, 40], d.TopCandidates.Select(c => c.Score));
+        Assert.Equal("idle 80s", d.TopCandidates[0].Reason);
+        Assert.Equal("longest-idle: op8 idle 80s, longest of 8 fitting operators", d.Why);
+        Assert.Equal(Now, d.DecidedAt);
+        Assert.Equal(q.Id, d.Queue);
+    }
+
+    [Fact]
+    public void A_single_candidate_is_explained_in_the_singular()
+    {
+        var q = Queue("q", strategy: RoutingStrategy.FewestCalls);
+        var m = Matcher(q).With(Op("solo", Now.S(-5), calls: 4)).With(Call("c1", q, Now));
+
+        Assert.Equal("fewest-calls: solo handled 4 calls, fewest of 1 fitting operator", m.Match(Now).One().Why);
+    }
+}
