@@ -1,4 +1,20 @@
 using BenchmarkDotNet.Running;
+using Routing.Benchmarks.EndToEnd;
 
-// Pick benchmarks with --filter, e.g.: dotnet run -c Release -- --filter '*Matcher*' --job short
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// Load drivers first, BenchmarkDotNet suites otherwise:
+//   dotnet run -c Release --project benchmarks/Routing.Benchmarks -- e2e [--rates 50,100,200] [--seconds 10] [--operators 2000] [--hold-ms 1000]
+//   dotnet run -c Release --project benchmarks/Routing.Benchmarks -- memory [10000]
+//   dotnet run -c Release --project benchmarks/Routing.Benchmarks -- --filter '*Matcher*' --job short
+return args.FirstOrDefault() switch
+{
+    "e2e" => await LoadDriver.Run(args),
+    "memory" => await MemoryProbe.Run(args),
+    "journal" => await JournalProbe.Run(args),
+    _ => Run(args),
+};
+
+static int Run(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    return 0;
+}

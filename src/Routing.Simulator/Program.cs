@@ -27,6 +27,8 @@ public static class Program
     public static int Main(string[] args)
     {
         var console = AnsiConsole.Console;
+        // Redirected output would be wrapped at 80 columns: give the tables room.
+        if (Console.IsOutputRedirected) console.Profile.Width = 200;
         string? path = null, outDir = null;
         ulong? seed = null;
         int? replications = null;

@@ -47,7 +47,7 @@ public sealed class BenchNode : IAsyncDisposable
               remote.dot-netty.tcp { hostname = "127.0.0.1", port = {{port}} }
               cluster { seed-nodes = ["akka.tcp://routing@127.0.0.1:{{port}}"], roles = ["routing", "api", "gateway"], sharding.passivate-idle-entity-after = off }
               persistence {
-                journal { plugin = "akka.persistence.journal.sql", sql { provider-name = "SQLite.MS", connection-string = "Data Source={{db}}", auto-initialize = on } }
+                journal { plugin = "akka.persistence.journal.sql", sql { provider-name = "SQLite.MS", connection-string = "Data Source={{db}}", auto-initialize = on, parallelism = {{Environment.GetEnvironmentVariable("JP") ?? "3"}} } }
                 snapshot-store { plugin = "akka.persistence.snapshot-store.sql", sql { provider-name = "SQLite.MS", connection-string = "Data Source={{db}}", auto-initialize = on } }
               }
             }

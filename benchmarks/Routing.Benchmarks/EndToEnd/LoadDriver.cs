@@ -41,7 +41,7 @@ public static class LoadDriver
         Console.WriteLine("|---|---|---|---|---|---|");
         foreach (var rate in rates)
         {
-            latencies.Clear();
+            Join.Latencies.Clear();
             Interlocked.Exchange(ref routed, 0);
             var failed = 0;
             var sw = Stopwatch.StartNew();
@@ -58,7 +58,20 @@ public static class LoadDriver
             var deadline = DateTime.UtcNow.AddSeconds(30);
             while (Volatile.Read(ref routed) < total - failed && DateTime.UtcNow < deadline) await Task.Delay(50);
             var elapsed = sw.Elapsed.TotalSeconds;
-            var l = latencies.OrderBy(x => x).ToArray();
+            var l = Join.Latencies.OrderBy(x => x).ToArray();
+            // Server-side view of the same interval: from the call's first event to its offer, read from its journal.
+            var sample = Join.Ids.Keys.Take(200).ToList();
+            var server = new List<double>();
+            foreach (var id in sample)
+            {
+                var v = await svc.GetCall(new CallId(id));
+                var startedAt = v.Events.FirstOrDefault(e => e.Type == "offered")?.At;
+                var offer = v.Events.FirstOrDefault(e => e.Type == "offered-to-operator")?.At;
+                if (startedAt is { } a && offer is { } b) server.Add((b - a).TotalMilliseconds);
+            }
+            Join.Ids.Clear();
+            var sv = server.OrderBy(x => x).ToArray();
+            Console.Error.WriteLine($"  server-side start→offer: p50 {Pct(sv, 0.5):0.0} ms, p99 {Pct(sv, 0.99):0.0} ms (n={sv.Length})");
             Console.WriteLine($"| {rate} | {Volatile.Read(ref routed) / elapsed:0} | {Pct(l, 0.5):0.0} | {Pct(l, 0.99):0.0} | {(l.Length > 0 ? l[^1] : 0):0.0} | {failed} |");
             await Task.Delay(holdMs + 500); // let the last calls end so every operator is ready again
         }
@@ -68,9 +81,37 @@ public static class LoadDriver
     private static async Task Offer(IRoutingService svc, ConcurrentDictionary<string, long> offeredAt)
     {
         var start = Stopwatch.GetTimestamp();
-        var view = await svc.OfferCall(new OfferCallRequest("5000", "+1", null));
-        offeredAt[view.Id] = start;
-        await svc.CallAction(new CallId(view.Id), new CallAction.Digit('1'));
+        var view = await svc.OfferCall(new OfferCallRequest("5000", "+1", "1"));
+        Join.Offered(view.Id, start);
+    }
+
+    /// <summary>Pairs the offer's start (known when the API call returns) with the ring (which may come first).</summary>
+    private static class Join
+    {
+        private static readonly object Gate = new();
+        private static readonly Dictionary<string, long> Starts = [];
+        private static readonly Dictionary<string, long> Rings = [];
+        public static ConcurrentBag<double> Latencies { get; } = [];
+        public static ConcurrentDictionary<string, long> Ids { get; } = new();
+
+        public static void Offered(string id, long start)
+        {
+            Ids[id] = start;
+            lock (Gate)
+            {
+                if (Rings.Remove(id, out var ring)) Latencies.Add(Stopwatch.GetElapsedTime(start, ring).TotalMilliseconds);
+                else Starts[id] = start;
+            }
+        }
+
+        public static void Rang(string id, long at)
+        {
+            lock (Gate)
+            {
+                if (Starts.Remove(id, out var start)) Latencies.Add(Stopwatch.GetElapsedTime(start, at).TotalMilliseconds);
+                else Rings[id] = at;
+            }
+        }
     }
 
     private static double Pct(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
@@ -89,9 +130,7 @@ public static class LoadDriver
             Receive<ChannelInstruction>(i =>
             {
                 if (i.Action != "ring" || i.Target is null) return;
-                var now = Stopwatch.GetTimestamp();
-                if (offeredAt.TryGetValue(i.Call.Value, out var start))
-                    latencies.Add(Stopwatch.GetElapsedTime(start, now).TotalMilliseconds);
+                Join.Rang(i.Call.Value, Stopwatch.GetTimestamp());
                 routed();
                 var call = i.Call;
                 var op = new OperatorId(i.Target);

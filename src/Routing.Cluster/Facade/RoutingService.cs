@@ -118,13 +118,8 @@ public sealed class RoutingService(ActorSystem system, RoutingSettings settings,
             throw new RoutingException(RoutingErrorKind.Invalid, "digits may contain only 0-9, * and #");
         var id = CallId.New(tenant.Id);
         var start = await Ask<CallCommandReply>(_regions.Calls,
-            new CallEnvelope(id.Value, new CallCommand.Start(request.Number.Trim(), request.Caller ?? "", request.Channel)), ct);
+            new CallEnvelope(id.Value, new CallCommand.Start(request.Number.Trim(), request.Caller ?? "", request.Channel, request.Digits)), ct);
         if (!start.Reply.Accepted) throw new RoutingException(RoutingErrorKind.Conflict, start.Reply.Reason ?? "refused");
-        foreach (var d in request.Digits ?? "")
-        {
-            var r = await Ask<CallCommandReply>(_regions.Calls, new CallEnvelope(id.Value, new CallCommand.Digit(d)), ct);
-            if (!r.Reply.Accepted) break; // e.g. already queued after the first digit: extra digits are not menu choices
-        }
         return await GetCall(id, ct);
     }
 

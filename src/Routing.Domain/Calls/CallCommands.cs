@@ -19,7 +19,8 @@ namespace Routing.Domain.Calls;
 [JsonDerivedType(typeof(Fail), "fail")]
 public abstract record CallCommand
 {
-    public sealed record Start(string Number, string Caller, string Channel) : CallCommand;
+    /// <param name="Digits">Menu digits already known (e.g. dialled with the number, or a non-SIP channel): applied in the same write.</param>
+    public sealed record Start(string Number, string Caller, string Channel, string? Digits = null) : CallCommand;
     public sealed record Digit(char Value) : CallCommand;
     public sealed record MenuTimeout : CallCommand;
     /// <summary>From a router: the operator is reserved for this call.</summary>

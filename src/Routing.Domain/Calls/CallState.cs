@@ -64,7 +64,18 @@ public sealed record CallState(
         {
             case CallCommand.Start s:
                 if (Phase != CallPhase.New) return CallDecision.Nothing; // duplicate start
-                return StartCall(s, now, config);
+                var started = StartCall(s, now, config);
+                // Digits known up front are applied at once: one journal write for the whole menu walk.
+                var state = this;
+                foreach (var e in started.Events) state = state.Apply(e);
+                foreach (var digit in s.Digits ?? "")
+                {
+                    if (state.Phase != CallPhase.InMenu) break;
+                    var next = state.Process(new CallCommand.Digit(digit), now, config);
+                    foreach (var e in next.Events) state = state.Apply(e);
+                    started = started with { Events = started.Events.AddRange(next.Events), Effects = started.Effects.AddRange(next.Effects) };
+                }
+                return started;
 
             case CallCommand.Digit d:
                 if (Phase != CallPhase.InMenu) return CallDecision.Refuse("the caller is not in a menu");

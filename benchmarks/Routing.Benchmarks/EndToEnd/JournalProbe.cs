@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence;
+using Routing.Cluster;
+using Routing.Domain;
+using Routing.Domain.Queues;
+
+namespace Routing.Benchmarks.EndToEnd;
+
+/// <summary>
+/// The journal alone: E entities each persisting events one after another (the pattern of the routing
+/// entities), on the same SQLite-WAL plugin configuration as the node. Reports events/s and write latency.
+/// </summary>
+public static class JournalProbe
+{
+    public static async Task<int> Run(string[] args)
+    {
+        var entities = args.Length > 1 ? int.Parse(args[1]) : 1;
+        var perEntity = args.Length > 2 ? int.Parse(args[2]) : 500;
+        var parallelism = args.Length > 3 ? args[3] : "3";
+        var dir = Directory.CreateTempSubdirectory("routing-journal-").FullName;
+        var db = Path.Combine(dir, "journal.db");
+        RoutingCluster.PrepareSqlite($"Data Source={db}");
+        var config = ConfigurationFactory.ParseString($$"""
+            akka.loglevel = WARNING
+            akka.persistence.journal { plugin = "akka.persistence.journal.sql", sql { provider-name = "SQLite.MS", connection-string = "Data Source={{db}}", auto-initialize = on, parallelism = {{parallelism}}, {{Environment.GetEnvironmentVariable("JX") ?? ""}} } }
+            akka.persistence.snapshot-store { plugin = "akka.persistence.snapshot-store.sql", sql { provider-name = "SQLite.MS", connection-string = "Data Source={{db}}", auto-initialize = on } }
+            """).WithFallback(RoutingCluster.DefaultConfig);
+        using var system = ActorSystem.Create("journal", config);
+        var latencies = new List<double>[entities];
+        var sw = Stopwatch.StartNew();
+        var tasks = Enumerable.Range(0, entities).Select(i =>
+        {
+            latencies[i] = new List<double>(perEntity);
+            var done = new TaskCompletionSource();
+            system.ActorOf(Props.Create(() => new Writer($"probe-{i}", perEntity, latencies[i], done)));
+            return done.Task;
+        }).ToArray();
+        await Task.WhenAll(tasks);
+        var elapsed = sw.Elapsed.TotalSeconds;
+        var all = latencies.SelectMany(l => l).OrderBy(x => x).ToArray();
+        Console.WriteLine($"| {entities} | {parallelism} | {entities * perEntity / elapsed:0} | {all[all.Length / 2]:0.00} | {all[(int)(all.Length * 0.99)]:0.00} |");
+        await system.Terminate();
+        try { Directory.Delete(dir, true); } catch (IOException) { }
+        return 0;
+    }
+
+    private sealed class Writer : ReceivePersistentActor
+    {
+        private readonly string _id;
+        public override string PersistenceId => _id;
+
+        public Writer(string id, int count, List<double> latencies, TaskCompletionSource done)
+        {
+            _id = id;
+            var written = 0;
+            var start = 0L;
+            void Next()
+            {
+                if (written == count) { done.TrySetResult(); return; }
+                start = Stopwatch.GetTimestamp();
+                Persist(new CallDequeued(DateTimeOffset.UtcNow, new CallId($"bench/{written}"), DequeueReason.Answered, 1.5), _ =>
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    written++;
+                    Next();
+                });
+            }
+            Recover<RecoveryCompleted>(_ => Self.Tell("go"));
+            Command<string>(_ => Next());
+        }
+    }
+}
