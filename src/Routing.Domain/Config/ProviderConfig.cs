@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 
 namespace Routing.Domain.Config;
 
@@ -11,18 +12,48 @@ public sealed record ProviderConfig(
 {
     public static readonly ProviderConfig Empty = new([], [], [], null);
 
-    public TenantConfig? FindTenant(TenantId id) => Tenants.FirstOrDefault(t => t.Id == id);
+    // Look-ups are hot (every entity message reads the configuration): each instance gets its own index,
+    // built on first use. Kept outside the record so that `with` copies never carry a stale index.
+    private static readonly ConditionalWeakTable<ProviderConfig, Index> Indexes = new();
 
-    public TenantConfig? FindTenantByNumber(string dialled) =>
-        Tenants.FirstOrDefault(t => t.Numbers.Contains(dialled));
+    private Index Idx => Indexes.GetValue(this, c => new Index(c));
 
-    public QueueConfig? FindQueue(QueueId id) => FindTenant(id.Tenant)?.Queues.FirstOrDefault(q => q.Id == id);
+    public TenantConfig? FindTenant(TenantId id) => Idx.Tenants.GetValueOrDefault(id);
 
-    public OperatorConfig? FindOperator(OperatorId id) => Operators.FirstOrDefault(o => o.Id == id);
+    public TenantConfig? FindTenantByNumber(string dialled) => Idx.Numbers.GetValueOrDefault(dialled);
+
+    public QueueConfig? FindQueue(QueueId id) => Idx.Queues.GetValueOrDefault(id);
+
+    public OperatorConfig? FindOperator(OperatorId id) => Idx.Operators.GetValueOrDefault(id);
 
     /// <summary>The pool that routes a tenant's calls: a configured shared pool that lists it, else its own.</summary>
     public PoolId PoolOf(TenantId tenant) =>
-        SharedPools.FirstOrDefault(p => p.Tenants.Contains(tenant))?.Id ?? new PoolId(tenant.Value);
+        Idx.SharedPoolOf.TryGetValue(tenant, out var pool) ? pool : new PoolId(tenant.Value);
+
+    private sealed class Index
+    {
+        public readonly Dictionary<TenantId, TenantConfig> Tenants = [];
+        public readonly Dictionary<string, TenantConfig> Numbers = [];
+        public readonly Dictionary<QueueId, QueueConfig> Queues = [];
+        public readonly Dictionary<OperatorId, OperatorConfig> Operators = [];
+        public readonly Dictionary<TenantId, PoolId> SharedPoolOf = [];
+
+        public Index(ProviderConfig c)
+        {
+            // First entry wins, as the linear look-ups did (the validator refuses duplicates anyway).
+            foreach (var t in c.Tenants)
+            {
+                Tenants.TryAdd(t.Id, t);
+                foreach (var n in t.Numbers) Numbers.TryAdd(n, t);
+            }
+            foreach (var t in Tenants.Values)
+                foreach (var q in t.Queues)
+                    if (q.Id.Tenant == t.Id) Queues.TryAdd(q.Id, q);
+            foreach (var o in c.Operators) Operators.TryAdd(o.Id, o);
+            foreach (var p in c.SharedPools)
+                foreach (var t in p.Tenants) SharedPoolOf.TryAdd(t, p.Id);
+        }
+    }
 
     /// <summary>The tenants routed by one pool.</summary>
     public ImmutableArray<TenantId> TenantsOf(PoolId pool)
