@@ -10,6 +10,7 @@ public sealed record RoutingSettings(
     TimeSpan RouterWarmup,
     TimeSpan PassivateLoggedOutOperatorAfter,
     TimeSpan PassivateEndedCallAfter,
+    TimeSpan PassivateWaitingCallAfter,
     TimeSpan PassivateEmptyQueueAfter,
     TimeSpan QueueHeartbeat,
     int SnapshotEvery)
@@ -24,6 +25,7 @@ public sealed record RoutingSettings(
             c.GetTimeSpan("router-warmup"),
             c.GetTimeSpan("passivate-logged-out-operator-after"),
             c.GetTimeSpan("passivate-ended-call-after"),
+            c.GetTimeSpan("passivate-waiting-call-after"),
             c.GetTimeSpan("passivate-empty-queue-after"),
             c.GetTimeSpan("queue-heartbeat"),
             c.GetInt("snapshot-every"));

@@ -51,7 +51,7 @@ public sealed class BenchNode : IAsyncDisposable
                 snapshot-store { plugin = "akka.persistence.snapshot-store.sql", sql { provider-name = "SQLite.MS", connection-string = "Data Source={{db}}", auto-initialize = on } }
               }
             }
-            routing { ask-timeout = 30s, router-warmup = 500ms }
+            routing { ask-timeout = 30s, router-warmup = 500ms, passivate-waiting-call-after = 5s }
             """).WithFallback(RoutingCluster.DefaultConfig);
         var system = ActorSystem.Create("routing", hocon);
         var service = await RoutingCluster.StartAsync(system, config);

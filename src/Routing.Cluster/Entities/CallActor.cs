@@ -17,7 +17,7 @@ namespace Routing.Cluster.Entities;
 /// One call attempt. Its journal is the call's full history; it is the arbiter of "one operator per call",
 /// drives the menu, and tells queues, operators and the channel what follows from each step.
 /// </summary>
-public sealed class CallActor : ReceivePersistentActor
+public sealed class CallActor : UntypedPersistentActor
 {
     private const int MaxHistory = 500;
     private static readonly TimeSpan EnqueueRetry = TimeSpan.FromSeconds(3);
@@ -46,19 +46,38 @@ public sealed class CallActor : ReceivePersistentActor
         _config = ConfigView.Get(Context.System);
         _regions = Regions.Get(Context.System);
 
-        Recover<CallEvent>(e =>
-        {
-            _state = _state.Apply(e);
-            Remember(e);
-        });
-        Recover<RecoveryCompleted>(_ => OnRecovered());
+    }
 
-        Command<CallEnvelope>(m => Handle(m.Command, Sender));
-        Command<GetCallState>(_ => Sender.Tell(new CallStateReply(_state, [.. _history], null, null)));
-        Command<QueueAck>(OnQueueAck);
-        Command<TimerFired>(t => OnTimer(t));
-        Command<RetryEnqueue>(_ => SendEnqueue());
-        Command<ReceiveTimeout>(_ => { if (_state.Phase == CallPhase.Ended) Context.Parent.Tell(new Passivate(PoisonPill.Instance)); });
+    // Untyped handlers: per-instance handler tables of a ReceivePersistentActor cost memory per waiting call.
+    protected override void OnRecover(object message)
+    {
+        switch (message)
+        {
+            case CallEvent e:
+                _state = _state.Apply(e);
+                Remember(e);
+                break;
+            case RecoveryCompleted:
+                OnRecovered();
+                break;
+        }
+    }
+
+    protected override void OnCommand(object message)
+    {
+        switch (message)
+        {
+            case CallEnvelope m: Handle(m.Command, Sender); break;
+            case GetCallState: Sender.Tell(new CallStateReply(_state, [.. _history], null, null)); break;
+            case QueueAck ack: OnQueueAck(ack); break;
+            case TimerFired t: OnTimer(t); break;
+            case RetryEnqueue: SendEnqueue(); break;
+            case ReceiveTimeout:
+                if (_state.Phase is CallPhase.Ended or CallPhase.Queued && _answerReplyTo is null)
+                    Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+                break;
+            default: Unhandled(message); break;
+        }
     }
 
     public override string PersistenceId => $"call-{_id.Value}";
@@ -73,8 +92,10 @@ public sealed class CallActor : ReceivePersistentActor
 
     private void OnRecovered()
     {
-        // Timers resume from journaled deadlines; a waiting call makes sure its queue still has it.
-        if (_state.Phase == CallPhase.Queued) SendEnqueue();
+        // Timers resume from journaled deadlines; a waiting call makes sure its queue still has it, a moment
+        // later, so that the message that woke it (an offer, a hang-up) is handled first.
+        if (_state.Phase == CallPhase.Queued)
+            _enqueueRetry = Context.System.Scheduler.ScheduleTellOnceCancelable(TimeSpan.FromSeconds(1), Self, RetryEnqueue.Instance, Self);
         Schedule();
         UpdatePassivation();
     }
@@ -211,8 +232,17 @@ public sealed class CallActor : ReceivePersistentActor
         else Handle(new CallCommand.MenuTimeout(), Self);
     }
 
+    /// <summary>
+    /// An ended call stops soon; a call that has waited a while in a queue stops too (its queue keeps its
+    /// place and its journal keeps the rest): a long backlog then costs a queue entry, not a live actor.
+    /// </summary>
     private void UpdatePassivation() =>
-        Context.SetReceiveTimeout(_state.Phase == CallPhase.Ended ? _settings.PassivateEndedCallAfter : null);
+        Context.SetReceiveTimeout(_state.Phase switch
+        {
+            CallPhase.Ended => _settings.PassivateEndedCallAfter,
+            CallPhase.Queued => _settings.PassivateWaitingCallAfter,
+            _ => null,
+        });
 
     protected override void PostStop()
     {

@@ -17,7 +17,7 @@ namespace Routing.Cluster.Entities;
 /// One operator: the single arbiter of its availability. Persists every change, announces its state to the
 /// routers of the pools it serves, and frees itself when a reservation's lease or a wrap-up ends.
 /// </summary>
-public sealed class OperatorActor : ReceivePersistentActor
+public sealed class OperatorActor : UntypedPersistentActor
 {
     private readonly OperatorId _id;
     private readonly RoutingSettings _settings;
@@ -39,19 +39,34 @@ public sealed class OperatorActor : ReceivePersistentActor
         _config = ConfigView.Get(Context.System);
         _regions = Regions.Get(Context.System);
 
-        Recover<SnapshotOffer>(o => { if (o.Snapshot is OperatorState s) _state = s; });
-        Recover<OperatorEvent>(e => _state = _state.Apply(e));
-        Recover<RecoveryCompleted>(_ => OnRecovered());
+    }
 
-        Command<OperatorEnvelope>(m => Handle(m.Command));
-        Command<GetOperatorState>(_ => Sender.Tell(new OperatorStateReply(_id.Value, Profile is not null, _state)));
-        Command<AnnounceOperator>(m => AnnounceTo(m.Pool));
-        Command<DeadlineReached>(_ => Handle(new OperatorCommand.CheckDeadlines(), reply: false));
-        Command<ReceiveTimeout>(_ => PassivateIfIdle());
-        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
-        Command<SaveSnapshotFailure>(f => _log.Warning("Snapshot of operator {0} failed: {1}", _id, f.Cause.Message));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(_ => { });
+    // Untyped handlers: a ReceivePersistentActor keeps per-instance handler tables, which cost memory for
+    // every one of (tens of) thousands of operator entities.
+    protected override void OnRecover(object message)
+    {
+        switch (message)
+        {
+            case SnapshotOffer { Snapshot: OperatorState s }: _state = s; break;
+            case OperatorEvent e: _state = _state.Apply(e); break;
+            case RecoveryCompleted: OnRecovered(); break;
+        }
+    }
+
+    protected override void OnCommand(object message)
+    {
+        switch (message)
+        {
+            case OperatorEnvelope m: Handle(m.Command); break;
+            case GetOperatorState: Sender.Tell(new OperatorStateReply(_id.Value, Profile is not null, _state)); break;
+            case AnnounceOperator m: AnnounceTo(m.Pool); break;
+            case DeadlineReached: Handle(new OperatorCommand.CheckDeadlines(), reply: false); break;
+            case ReceiveTimeout: PassivateIfIdle(); break;
+            case SaveSnapshotSuccess s: DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)); break;
+            case SaveSnapshotFailure f: _log.Warning("Snapshot of operator {0} failed: {1}", _id, f.Cause.Message); break;
+            case DeleteSnapshotsSuccess or DeleteSnapshotsFailure: break;
+            default: Unhandled(message); break;
+        }
     }
 
     public override string PersistenceId => $"operator-{_id.Value}";

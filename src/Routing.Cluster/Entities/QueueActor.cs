@@ -18,7 +18,7 @@ namespace Routing.Cluster.Entities;
 /// announces waiting calls to its pool's router, applies overflow rules from journaled times, and counts
 /// the figures managers watch.
 /// </summary>
-public sealed class QueueActor : ReceivePersistentActor
+public sealed class QueueActor : UntypedPersistentActor
 {
     private readonly QueueId _id;
     private readonly RoutingSettings _settings;
@@ -44,18 +44,33 @@ public sealed class QueueActor : ReceivePersistentActor
         _config = ConfigView.Get(Context.System);
         _regions = Regions.Get(Context.System);
 
-        Recover<SnapshotOffer>(o => { if (o.Snapshot is QueueState s) _state = s; });
-        Recover<QueueEvent>(e => _state = _state.Apply(e));
-        Recover<RecoveryCompleted>(_ => OnRecovered());
+    }
 
-        Command<QueueEnvelope>(m => Handle(m.Command));
-        Command<OverflowDue>(_ => ApplyDueOverflows());
-        Command<Heartbeat>(_ => SendHeartbeat());
-        Command<ReceiveTimeout>(_ => { if (_state.Waiting.IsEmpty) Context.Parent.Tell(new Passivate(PoisonPill.Instance)); });
-        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
-        Command<SaveSnapshotFailure>(f => _log.Warning("Snapshot of queue {0} failed: {1}", _id, f.Cause.Message));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(_ => { });
+    protected override void OnRecover(object message)
+    {
+        switch (message)
+        {
+            case SnapshotOffer { Snapshot: QueueState s }: _state = s; break;
+            case QueueEvent e: _state = _state.Apply(e); break;
+            case RecoveryCompleted: OnRecovered(); break;
+        }
+    }
+
+    protected override void OnCommand(object message)
+    {
+        switch (message)
+        {
+            case QueueEnvelope m: Handle(m.Command); break;
+            case OverflowDue: ApplyDueOverflows(); break;
+            case Heartbeat: SendHeartbeat(); break;
+            case ReceiveTimeout:
+                if (_state.Waiting.IsEmpty) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+                break;
+            case SaveSnapshotSuccess s: DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)); break;
+            case SaveSnapshotFailure f: _log.Warning("Snapshot of queue {0} failed: {1}", _id, f.Cause.Message); break;
+            case DeleteSnapshotsSuccess or DeleteSnapshotsFailure: break;
+            default: Unhandled(message); break;
+        }
     }
 
     public override string PersistenceId => $"queue-{_id.Value}";
