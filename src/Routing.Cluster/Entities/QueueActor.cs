@@ -138,7 +138,7 @@ public sealed class QueueActor : UntypedPersistentActor
                 _ringing.Remove(dq.Call);
                 _overflowAsked.Remove(dq.Call);
                 PersistEvents(_state.Dequeue(dq.Call, dq.Reason, Now), () =>
-                    _regions.Routers.Tell(new RouterEnvelope(Pool, new RouterMessage.CallGone(dq.Call))));
+                    _regions.Routers.Tell(new RouterEnvelope(Pool, new RouterMessage.CallGone(dq.Call, _id))));
                 return;
 
             case QueueCommand.Handled h:

@@ -95,6 +95,9 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
                 TryMatch();
                 break;
             case RouterMessage.CallGone g:
+                // Leaving one queue may follow joining another (overflow, transfer): messages from two queues
+                // race, so only the entry of the queue that says so is removed.
+                if (_known.TryGetValue(g.Call, out var known) && known.Queue != g.Queue) break;
                 _known.Remove(g.Call);
                 _matcher.RemoveCall(g.Call);
                 break;

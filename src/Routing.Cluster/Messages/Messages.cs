@@ -81,7 +81,8 @@ public sealed record RouterEnvelope(string EntityId, RouterMessage Message) : IE
 public abstract record RouterMessage
 {
     public sealed record CallWaiting(WaitingCall Call) : RouterMessage;
-    public sealed record CallGone(CallId Call) : RouterMessage;
+    /// <summary>The call left <paramref name="Queue"/>; it may already wait in another queue (overflow, transfer).</summary>
+    public sealed record CallGone(CallId Call, QueueId Queue) : RouterMessage;
     public sealed record OperatorChanged(OperatorSnapshot Operator) : RouterMessage;
     /// <summary>A queue with waiting calls reminds the router it exists (restarts a router lost with its node).</summary>
     public sealed record QueueAlive(QueueId Queue, int Waiting, double HandleTimeSeconds) : RouterMessage;
