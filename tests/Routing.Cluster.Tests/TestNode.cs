@@ -55,6 +55,7 @@ public sealed class TestNode : IAsyncDisposable
               persistence {
                 journal { plugin = "akka.persistence.journal.sql", sql { provider-name = "SQLite.MS", connection-string = "{{cs}}", auto-initialize = on } }
                 snapshot-store { plugin = "akka.persistence.snapshot-store.sql", sql { provider-name = "SQLite.MS", connection-string = "{{cs}}", auto-initialize = on } }
+                query.journal.sql { provider-name = "SQLite.MS", connection-string = "{{cs}}" }
               }
             }
             routing { router-warmup = 300ms, ask-timeout = 5s }

@@ -25,6 +25,9 @@ public interface IRoutingService
 
     Task<QueueFiguresView> GetQueueFigures(QueueId id, CancellationToken ct = default);
     Task<TenantFiguresView> GetTenantFigures(TenantId id, CancellationToken ct = default);
+
+    /// <summary>The tenant's recorded arrivals from the calls' journals, as the simulator's CSV (time,queue,talk,patience).</summary>
+    Task<string> ExportArrivalsCsv(TenantId id, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct = default);
 }
 
 /// <summary>Why a request to the routing core failed; the API maps Kind to an HTTP status.</summary>

@@ -221,4 +221,10 @@ public sealed class RoutingService(ActorSystem system, RoutingSettings settings,
         var total = ToView(id.Value, target, raw.Sum(r => r.Waiting), oldest, counts.ByState, sum);
         return new TenantFiguresView(id.Value, total, [.. queues]);
     }
+
+    public async Task<string> ExportArrivalsCsv(TenantId id, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct = default)
+    {
+        if (Config.FindTenant(id) is null) throw new RoutingException(RoutingErrorKind.NotFound, $"tenant {id} does not exist");
+        return Reports.ArrivalExport.ToCsv(await Reports.ArrivalExport.ReadAsync(system, id, from, to, ct));
+    }
 }
