@@ -15,6 +15,6 @@ return args.FirstOrDefault() switch
 
 static int Run(string[] args)
 {
-    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    BenchmarkSwitcher.FromAssembly(typeof(LoadDriver).Assembly).Run(args);
     return 0;
 }

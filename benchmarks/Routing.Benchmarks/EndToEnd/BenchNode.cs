@@ -1,21 +1,22 @@
 using System.Collections.Immutable;
-using System.Net;
-using System.Net.Sockets;
 using Akka.Actor;
-using Akka.Configuration;
-using Routing.Cluster;
 using Routing.Cluster.Facade;
 using Routing.Domain;
 using Routing.Domain.Config;
+using Routing.Node;
 
 namespace Routing.Benchmarks.EndToEnd;
 
-/// <summary>A single real node (all roles, SQLite WAL file) for the load driver and the memory probe.</summary>
+/// <summary>
+/// A single real node (all roles, the shipped hocon/ files, SQLite WAL in a temp dir) started the way the
+/// product starts, for the load driver and the memory probe.
+/// </summary>
 public sealed class BenchNode : IAsyncDisposable
 {
-    public required ActorSystem System { get; init; }
-    public required IRoutingService Service { get; init; }
+    public required RoutingNodeHost Host { get; init; }
     public required string Dir { get; init; }
+    public ActorSystem System => Host.System;
+    public IRoutingService Service => Host.Routing;
 
     public static ProviderConfig Config(int operators, int ringTimeout = 20)
     {
@@ -36,31 +37,25 @@ public sealed class BenchNode : IAsyncDisposable
     public static async Task<BenchNode> StartAsync(ProviderConfig config)
     {
         var dir = Directory.CreateTempSubdirectory("routing-bench-").FullName;
-        var db = Path.Combine(dir, "journal.db");
-        RoutingCluster.PrepareSqlite($"Data Source={db}");
-        int port;
-        using (var l = new TcpListener(IPAddress.Loopback, 0)) { l.Start(); port = ((IPEndPoint)l.LocalEndpoint).Port; }
-        var hocon = ConfigurationFactory.ParseString($$"""
-            akka {
-              loglevel = WARNING
-              actor.provider = cluster
-              remote.dot-netty.tcp { hostname = "127.0.0.1", port = {{port}} }
-              cluster { seed-nodes = ["akka.tcp://routing@127.0.0.1:{{port}}"], roles = ["routing", "api", "gateway"], sharding.passivate-idle-entity-after = off }
-              persistence {
-                journal { plugin = "akka.persistence.journal.sql", sql { provider-name = "SQLite.MS", connection-string = "Data Source={{db}}", auto-initialize = on, parallelism = {{Environment.GetEnvironmentVariable("JP") ?? "3"}} } }
-                snapshot-store { plugin = "akka.persistence.snapshot-store.sql", sql { provider-name = "SQLite.MS", connection-string = "Data Source={{db}}", auto-initialize = on } }
-              }
-            }
-            routing { ask-timeout = 30s, router-warmup = 500ms, passivate-waiting-call-after = 5s }
-            """).WithFallback(RoutingCluster.DefaultConfig);
-        var system = ActorSystem.Create("routing", hocon);
-        var service = await RoutingCluster.StartAsync(system, config);
-        return new BenchNode { System = system, Service = service, Dir = dir };
+        var host = await RoutingNodeHost.StartAsync(new RoutingNodeOptions
+        {
+            ConfigText = ConfigWriter.ToYaml(config),
+            DataDir = dir,
+            Port = 0,
+            HttpPort = 0,
+            HttpHost = "127.0.0.1",
+            HttpLogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
+            HoconText = """
+                akka.loglevel = WARNING
+                routing { ask-timeout = 30s, router-warmup = 500ms, passivate-waiting-call-after = 5s }
+                """,
+        });
+        return new BenchNode { Host = host, Dir = dir };
     }
 
     public async ValueTask DisposeAsync()
     {
-        await System.Terminate();
+        await Host.DisposeAsync();
         try { Directory.Delete(Dir, true); } catch (IOException) { }
     }
 }
