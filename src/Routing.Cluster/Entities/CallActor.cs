@@ -17,17 +17,12 @@ namespace Routing.Cluster.Entities;
 /// One call attempt. Its journal is the call's full history; it is the arbiter of "one operator per call",
 /// drives the menu, and tells queues, operators and the channel what follows from each step.
 /// </summary>
-public sealed class CallActor : UntypedPersistentActor
+public sealed class CallActor : RoutingEntity
 {
     private const int MaxHistory = 500;
     private static readonly TimeSpan EnqueueRetry = TimeSpan.FromSeconds(3);
 
     private readonly CallId _id;
-    private readonly RoutingSettings _settings;
-    private readonly ConfigView _config;
-    private readonly Regions _regions;
-    private readonly TimeProvider _clock;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private CallState _state;
     private readonly List<CallEvent> _history = [];
     private IActorRef? _answerReplyTo;
@@ -37,18 +32,12 @@ public sealed class CallActor : UntypedPersistentActor
     public static Props Props(string id, RoutingSettings settings, TimeProvider clock) =>
         Akka.Actor.Props.Create(() => new CallActor(id, settings, clock));
 
-    public CallActor(string id, RoutingSettings settings, TimeProvider clock)
+    public CallActor(string id, RoutingSettings settings, TimeProvider clock) : base(settings, clock)
     {
         _id = new CallId(id);
         _state = CallState.Initial(_id);
-        _settings = settings;
-        _clock = clock;
-        _config = ConfigView.Get(Context.System);
-        _regions = Regions.Get(Context.System);
-
     }
 
-    // Untyped handlers: per-instance handler tables of a ReceivePersistentActor cost memory per waiting call.
     protected override void OnRecover(object message)
     {
         switch (message)
@@ -82,8 +71,6 @@ public sealed class CallActor : UntypedPersistentActor
 
     public override string PersistenceId => $"call-{_id.Value}";
 
-    private DateTimeOffset Now => _clock.GetUtcNow();
-
     private void Remember(CallEvent e)
     {
         if (_history.Count >= MaxHistory) _history.RemoveAt(1); // keep the start, drop the oldest after it
@@ -102,7 +89,7 @@ public sealed class CallActor : UntypedPersistentActor
 
     private void Handle(CallCommand command, IActorRef sender)
     {
-        var decision = _state.Process(command, Now, _config.Current);
+        var decision = _state.Process(command, Now, ConfigView.Current);
         if (command is CallCommand.Answer && decision.StartsAnswering)
         {
             _answerReplyTo = sender;
@@ -150,28 +137,28 @@ public sealed class CallActor : UntypedPersistentActor
                     SendEnqueue();
                     break;
                 case CallEffect.Requeue r:
-                    _regions.Queues.Tell(new QueueEnvelope(r.Queue.Value, new QueueCommand.Requeue(_id)), ActorRefs.NoSender);
+                    Regions.Queues.Tell(new QueueEnvelope(r.Queue.Value, new QueueCommand.Requeue(_id)), ActorRefs.NoSender);
                     break;
                 case CallEffect.Ringing r:
-                    _regions.Queues.Tell(new QueueEnvelope(r.Queue.Value, new QueueCommand.Ringing(_id)), ActorRefs.NoSender);
+                    Regions.Queues.Tell(new QueueEnvelope(r.Queue.Value, new QueueCommand.Ringing(_id)), ActorRefs.NoSender);
                     break;
                 case CallEffect.Dequeue d:
                     _enqueueRetry?.Cancel();
-                    _regions.Queues.Tell(new QueueEnvelope(d.Queue.Value, new QueueCommand.Dequeue(_id, d.Reason)), ActorRefs.NoSender);
+                    Regions.Queues.Tell(new QueueEnvelope(d.Queue.Value, new QueueCommand.Dequeue(_id, d.Reason)), ActorRefs.NoSender);
                     break;
                 case CallEffect.Handled h:
-                    _regions.Queues.Tell(new QueueEnvelope(h.Queue.Value, new QueueCommand.Handled(_id, h.HandleSeconds)), ActorRefs.NoSender);
+                    Regions.Queues.Tell(new QueueEnvelope(h.Queue.Value, new QueueCommand.Handled(_id, h.HandleSeconds)), ActorRefs.NoSender);
                     break;
                 case CallEffect.ReleaseOperator rel:
-                    _regions.Operators.Tell(new OperatorEnvelope(rel.Operator.Value, new OperatorCommand.Release(rel.Reservation, rel.Reason, rel.Pause)), ActorRefs.NoSender);
+                    Regions.Operators.Tell(new OperatorEnvelope(rel.Operator.Value, new OperatorCommand.Release(rel.Reservation, rel.Reason, rel.Pause)), ActorRefs.NoSender);
                     break;
                 case CallEffect.EndOperatorCall end:
-                    _regions.Operators.Tell(new OperatorEnvelope(end.Operator.Value, new OperatorCommand.EndCall(_id)), ActorRefs.NoSender);
+                    Regions.Operators.Tell(new OperatorEnvelope(end.Operator.Value, new OperatorCommand.EndCall(_id)), ActorRefs.NoSender);
                     break;
                 case CallEffect.ConnectOperator c:
                     var self = Self;
                     var resv = c.Reservation;
-                    _regions.Operators.Ask<OperatorCommandReply>(new OperatorEnvelope(c.Operator.Value, new OperatorCommand.Connect(resv, _id)), _settings.AskTimeout)
+                    Regions.Operators.Ask<OperatorCommandReply>(new OperatorEnvelope(c.Operator.Value, new OperatorCommand.Connect(resv, _id)), Settings.AskTimeout)
                         .ContinueWith(t => t.IsCompletedSuccessfully
                             ? new CallEnvelope(_id.Value, new CallCommand.ConnectResult(resv, t.Result.Reply.Accepted, t.Result.Reply.Reason))
                             : new CallEnvelope(_id.Value, new CallCommand.ConnectResult(resv, false, "operator did not confirm in time")))
@@ -188,7 +175,7 @@ public sealed class CallActor : UntypedPersistentActor
     {
         _enqueueRetry?.Cancel();
         if (_state.Phase != CallPhase.Queued || _state.Queue is not { } q) return;
-        _regions.Queues.Tell(new QueueEnvelope(q.Value, new QueueCommand.Enqueue(_id, _state.Priority, _state.FirstQueuedAt ?? Now)));
+        Regions.Queues.Tell(new QueueEnvelope(q.Value, new QueueCommand.Enqueue(_id, _state.Priority, _state.FirstQueuedAt ?? Now)));
         _enqueueRetry = Context.System.Scheduler.ScheduleTellOnceCancelable(EnqueueRetry, Self, RetryEnqueue.Instance, Self);
     }
 
@@ -212,7 +199,7 @@ public sealed class CallActor : UntypedPersistentActor
                 msg = new TimerFired(r.Value, LastSequenceNr);
                 break;
             case CallPhase.InMenu:
-                var root = _config.Current.FindTenant(_state.Tenant)?.Menu;
+                var root = ConfigView.Current.FindTenant(_state.Tenant)?.Menu;
                 var node = root is null ? null : CallState.MenuAt(root, _state.MenuPath);
                 var last = _history.Count > 0 ? _history[^1].At : Now;
                 at = last.AddSeconds(Math.Max(1, node?.TimeoutSeconds ?? 5));
@@ -220,9 +207,7 @@ public sealed class CallActor : UntypedPersistentActor
                 break;
         }
         if (at is null || msg is null) return;
-        var delay = at.Value - Now;
-        if (delay < TimeSpan.Zero) delay = TimeSpan.Zero;
-        _timer = Context.System.Scheduler.ScheduleTellOnceCancelable(delay, Self, msg, Self);
+        _timer = ScheduleAt(at.Value, msg);
     }
 
     private void OnTimer(TimerFired t)
@@ -239,8 +224,8 @@ public sealed class CallActor : UntypedPersistentActor
     private void UpdatePassivation() =>
         Context.SetReceiveTimeout(_state.Phase switch
         {
-            CallPhase.Ended => _settings.PassivateEndedCallAfter,
-            CallPhase.Queued => _settings.PassivateWaitingCallAfter,
+            CallPhase.Ended => Settings.PassivateEndedCallAfter,
+            CallPhase.Queued => Settings.PassivateWaitingCallAfter,
             _ => null,
         });
 

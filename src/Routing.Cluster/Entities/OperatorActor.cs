@@ -17,32 +17,17 @@ namespace Routing.Cluster.Entities;
 /// One operator: the single arbiter of its availability. Persists every change, announces its state to the
 /// routers of the pools it serves, and frees itself when a reservation's lease or a wrap-up ends.
 /// </summary>
-public sealed class OperatorActor : UntypedPersistentActor
+public sealed class OperatorActor : RoutingEntity
 {
     private readonly OperatorId _id;
-    private readonly RoutingSettings _settings;
-    private readonly ConfigView _config;
-    private readonly Regions _regions;
-    private readonly TimeProvider _clock;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private OperatorState _state = OperatorState.Initial;
     private ICancelable? _deadline;
 
     public static Props Props(string id, RoutingSettings settings, TimeProvider clock) =>
         Akka.Actor.Props.Create(() => new OperatorActor(id, settings, clock));
 
-    public OperatorActor(string id, RoutingSettings settings, TimeProvider clock)
-    {
-        _id = new OperatorId(id);
-        _settings = settings;
-        _clock = clock;
-        _config = ConfigView.Get(Context.System);
-        _regions = Regions.Get(Context.System);
+    public OperatorActor(string id, RoutingSettings settings, TimeProvider clock) : base(settings, clock) => _id = new OperatorId(id);
 
-    }
-
-    // Untyped handlers: a ReceivePersistentActor keeps per-instance handler tables, which cost memory for
-    // every one of (tens of) thousands of operator entities.
     protected override void OnRecover(object message)
     {
         switch (message)
@@ -62,18 +47,15 @@ public sealed class OperatorActor : UntypedPersistentActor
             case AnnounceOperator m: AnnounceTo(m.Pool); break;
             case DeadlineReached: Handle(new OperatorCommand.CheckDeadlines(), reply: false); break;
             case ReceiveTimeout: PassivateIfIdle(); break;
-            case SaveSnapshotSuccess s: DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)); break;
-            case SaveSnapshotFailure f: _log.Warning("Snapshot of operator {0} failed: {1}", _id, f.Cause.Message); break;
-            case DeleteSnapshotsSuccess or DeleteSnapshotsFailure: break;
-            default: Unhandled(message); break;
+            default:
+                if (!HandleSnapshotReplies(message)) Unhandled(message);
+                break;
         }
     }
 
     public override string PersistenceId => $"operator-{_id.Value}";
 
-    private OperatorConfig? Profile => _config.Current.FindOperator(_id);
-
-    private DateTimeOffset Now => _clock.GetUtcNow();
+    private OperatorConfig? Profile => ConfigView.Current.FindOperator(_id);
 
     private void OnRecovered()
     {
@@ -108,7 +90,7 @@ public sealed class OperatorActor : UntypedPersistentActor
             ScheduleDeadline();
             Announce();
             UpdatePassivation();
-            if (LastSequenceNr % _settings.SnapshotEvery == 0) SaveSnapshot(_state);
+            SnapshotIfDue(_state);
         });
     }
 
@@ -117,9 +99,7 @@ public sealed class OperatorActor : UntypedPersistentActor
         _deadline?.Cancel();
         _deadline = null;
         if (_state.NextDeadline is not { } at) return;
-        var delay = at - Now;
-        if (delay < TimeSpan.Zero) delay = TimeSpan.Zero;
-        _deadline = Context.System.Scheduler.ScheduleTellOnceCancelable(delay, Self, DeadlineReached.Instance, Self);
+        _deadline = ScheduleAt(at, DeadlineReached.Instance);
     }
 
     /// <summary>The snapshot routers keep of this operator.</summary>
@@ -131,20 +111,20 @@ public sealed class OperatorActor : UntypedPersistentActor
         var p = Profile;
         if (p is null) return;
         var snap = Snapshot(p);
-        foreach (var pool in _config.Current.PoolsOfOperator(p))
-            _regions.Routers.Tell(new RouterEnvelope(pool.Value, new RouterMessage.OperatorChanged(snap)));
+        foreach (var pool in ConfigView.Current.PoolsOfOperator(p))
+            Regions.Routers.Tell(new RouterEnvelope(pool.Value, new RouterMessage.OperatorChanged(snap)));
     }
 
     private void AnnounceTo(PoolId pool)
     {
         var p = Profile;
         if (p is null || _state.Status == OperatorStatus.LoggedOut) return;
-        _regions.Routers.Tell(new RouterEnvelope(pool.Value, new RouterMessage.OperatorChanged(Snapshot(p))));
+        Regions.Routers.Tell(new RouterEnvelope(pool.Value, new RouterMessage.OperatorChanged(Snapshot(p))));
         UpdatePassivation();
     }
 
     private void UpdatePassivation() =>
-        Context.SetReceiveTimeout(_state.Status == OperatorStatus.LoggedOut ? _settings.PassivateLoggedOutOperatorAfter : null);
+        Context.SetReceiveTimeout(_state.Status == OperatorStatus.LoggedOut ? Settings.PassivateLoggedOutOperatorAfter : null);
 
     private void PassivateIfIdle()
     {

@@ -18,14 +18,9 @@ namespace Routing.Cluster.Entities;
 /// announces waiting calls to its pool's router, applies overflow rules from journaled times, and counts
 /// the figures managers watch.
 /// </summary>
-public sealed class QueueActor : UntypedPersistentActor
+public sealed class QueueActor : RoutingEntity
 {
     private readonly QueueId _id;
-    private readonly RoutingSettings _settings;
-    private readonly ConfigView _config;
-    private readonly Regions _regions;
-    private readonly TimeProvider _clock;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private QueueState _state = QueueState.Initial;
     // Soft state: calls ringing an operator now (not re-announced) and overflow already asked of the call.
     private readonly HashSet<CallId> _ringing = [];
@@ -36,15 +31,7 @@ public sealed class QueueActor : UntypedPersistentActor
     public static Props Props(string id, RoutingSettings settings, TimeProvider clock) =>
         Akka.Actor.Props.Create(() => new QueueActor(id, settings, clock));
 
-    public QueueActor(string id, RoutingSettings settings, TimeProvider clock)
-    {
-        _id = new QueueId(id);
-        _settings = settings;
-        _clock = clock;
-        _config = ConfigView.Get(Context.System);
-        _regions = Regions.Get(Context.System);
-
-    }
+    public QueueActor(string id, RoutingSettings settings, TimeProvider clock) : base(settings, clock) => _id = new QueueId(id);
 
     protected override void OnRecover(object message)
     {
@@ -66,20 +53,17 @@ public sealed class QueueActor : UntypedPersistentActor
             case ReceiveTimeout:
                 if (_state.Waiting.IsEmpty) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
                 break;
-            case SaveSnapshotSuccess s: DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)); break;
-            case SaveSnapshotFailure f: _log.Warning("Snapshot of queue {0} failed: {1}", _id, f.Cause.Message); break;
-            case DeleteSnapshotsSuccess or DeleteSnapshotsFailure: break;
-            default: Unhandled(message); break;
+            default:
+                if (!HandleSnapshotReplies(message)) Unhandled(message);
+                break;
         }
     }
 
     public override string PersistenceId => $"queue-{_id.Value}";
 
-    private QueueConfig? QueueConfig => _config.Current.FindQueue(_id);
+    private QueueConfig? QueueConfig => ConfigView.Current.FindQueue(_id);
 
-    private string Pool => _config.Current.PoolOf(_id.Tenant).Value;
-
-    private DateTimeOffset Now => _clock.GetUtcNow();
+    private string Pool => ConfigView.Current.PoolOf(_id.Tenant).Value;
 
     private void OnRecovered()
     {
@@ -112,7 +96,7 @@ public sealed class QueueActor : UntypedPersistentActor
                 if (_state.Waiting.Count >= cfg.MaxWaiting)
                 {
                     Sender.Tell(new QueueAck(enq.Call, false, $"queue {_id} is full ({cfg.MaxWaiting} waiting)"));
-                    _regions.Calls.Tell(new CallEnvelope(enq.Call.Value, new CallCommand.Fail($"queue {_id} is full")), ActorRefs.NoSender);
+                    Regions.Calls.Tell(new CallEnvelope(enq.Call.Value, new CallCommand.Fail($"queue {_id} is full")), ActorRefs.NoSender);
                     return;
                 }
                 var sender = Sender;
@@ -138,7 +122,7 @@ public sealed class QueueActor : UntypedPersistentActor
                 _ringing.Remove(dq.Call);
                 _overflowAsked.Remove(dq.Call);
                 PersistEvents(_state.Dequeue(dq.Call, dq.Reason, Now), () =>
-                    _regions.Routers.Tell(new RouterEnvelope(Pool, new RouterMessage.CallGone(dq.Call, _id))));
+                    Regions.Routers.Tell(new RouterEnvelope(Pool, new RouterMessage.CallGone(dq.Call, _id))));
                 return;
 
             case QueueCommand.Handled h:
@@ -177,12 +161,12 @@ public sealed class QueueActor : UntypedPersistentActor
             after();
             ScheduleOverflow();
             UpdateLifecycle();
-            if (LastSequenceNr % _settings.SnapshotEvery == 0) SaveSnapshot(_state);
+            SnapshotIfDue(_state);
         });
     }
 
     private void AnnounceWaiting(QueueEntry e) =>
-        _regions.Routers.Tell(new RouterEnvelope(Pool, new RouterMessage.CallWaiting(_state.ToWaitingCall(_id, e))));
+        Regions.Routers.Tell(new RouterEnvelope(Pool, new RouterMessage.CallWaiting(_state.ToWaitingCall(_id, e))));
 
     private void ApplyNoOperatorsRule(CallId call)
     {
@@ -223,14 +207,14 @@ public sealed class QueueActor : UntypedPersistentActor
                 break;
             case OverflowTarget.ToQueue q:
                 _overflowAsked.Add(entry.Call);
-                _regions.Calls.Tell(new CallEnvelope(entry.Call.Value, new CallCommand.Overflow(_id, q.Queue.Value)), ActorRefs.NoSender);
+                Regions.Calls.Tell(new CallEnvelope(entry.Call.Value, new CallCommand.Overflow(_id, q.Queue.Value)), ActorRefs.NoSender);
                 break;
             case OverflowTarget.ToExternal x:
                 _overflowAsked.Add(entry.Call);
-                _regions.Calls.Tell(new CallEnvelope(entry.Call.Value, new CallCommand.Overflow(_id, x.SipUri)), ActorRefs.NoSender);
+                Regions.Calls.Tell(new CallEnvelope(entry.Call.Value, new CallCommand.Overflow(_id, x.SipUri)), ActorRefs.NoSender);
                 break;
         }
-        _log.Info("Queue {0}: overflow of {1} to {2} ({3})", _id, entry.Call, rule.Target, why);
+        Log.Info("Queue {0}: overflow of {1} to {2} ({3})", _id, entry.Call, rule.Target, why);
     }
 
     private void ScheduleOverflow()
@@ -239,9 +223,7 @@ public sealed class QueueActor : UntypedPersistentActor
         _overflowTimer = null;
         var cfg = QueueConfig;
         if (cfg is null || _state.NextOverflowAt(cfg) is not { } at) return;
-        var delay = at - Now;
-        if (delay < TimeSpan.Zero) delay = TimeSpan.Zero;
-        _overflowTimer = Context.System.Scheduler.ScheduleTellOnceCancelable(delay, Self, OverflowDue.Instance, Self);
+        _overflowTimer = ScheduleAt(at, OverflowDue.Instance);
     }
 
     private void UpdateLifecycle()
@@ -250,18 +232,18 @@ public sealed class QueueActor : UntypedPersistentActor
         {
             _heartbeat?.Cancel();
             _heartbeat = null;
-            Context.SetReceiveTimeout(_settings.PassivateEmptyQueueAfter);
+            Context.SetReceiveTimeout(Settings.PassivateEmptyQueueAfter);
         }
         else
         {
             Context.SetReceiveTimeout(null);
             _heartbeat ??= Context.System.Scheduler.ScheduleTellRepeatedlyCancelable(
-                _settings.QueueHeartbeat, _settings.QueueHeartbeat, Self, Heartbeat.Instance, Self);
+                Settings.QueueHeartbeat, Settings.QueueHeartbeat, Self, Heartbeat.Instance, Self);
         }
     }
 
     private void SendHeartbeat() =>
-        _regions.Routers.Tell(new RouterEnvelope(Pool, new RouterMessage.QueueAlive(_id, _state.Waiting.Count, _state.Figures.EstimatedHandleTime.TotalSeconds)));
+        Regions.Routers.Tell(new RouterEnvelope(Pool, new RouterMessage.QueueAlive(_id, _state.Waiting.Count, _state.Figures.EstimatedHandleTime.TotalSeconds)));
 
     protected override void PostStop()
     {
