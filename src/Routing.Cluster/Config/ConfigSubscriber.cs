@@ -40,7 +40,6 @@ public sealed class ConfigSubscriber : ReceiveActor, IWithTimers
     private void Apply(ConfigOverlay overlay)
     {
         Timers.Cancel("fetch");
-        _loaded.TrySetResult();
         try
         {
             if (_view.ApplyOverlay(overlay))
@@ -50,6 +49,8 @@ public sealed class ConfigSubscriber : ReceiveActor, IWithTimers
         {
             _log.Error(ex, "Could not apply the run-time configuration changes (version {0}); keeping the previous configuration", overlay.Version);
         }
+        // Only now may the node start serving: with the persisted changes in force, not just the file.
+        _loaded.TrySetResult();
     }
 
     private sealed class Fetch

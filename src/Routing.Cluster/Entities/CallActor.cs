@@ -103,12 +103,12 @@ public sealed class CallActor : RoutingEntity
             Reply(command, sender, decision.Reply);
             return;
         }
-        var remaining = decision.Events.Length;
-        PersistAll(decision.Events, e =>
+        PersistAllThen(decision.Events, e =>
         {
             _state = _state.Apply(e);
             Remember(e);
-            if (--remaining > 0) return;
+        }, () =>
+        {
             Execute(decision.Effects);
             Reply(command, sender, decision.Reply);
             Schedule();

@@ -81,11 +81,8 @@ public sealed class OperatorActor : RoutingEntity
             if (reply) sender.Tell(new OperatorCommandReply(answer, _state));
             return;
         }
-        var remaining = events.Length;
-        PersistAll(events, e =>
+        PersistAllThen(events, e => _state = _state.Apply(e), () =>
         {
-            _state = _state.Apply(e);
-            if (--remaining > 0) return;
             if (reply) sender.Tell(new OperatorCommandReply(answer, _state));
             ScheduleDeadline();
             Announce();

@@ -153,11 +153,8 @@ public sealed class QueueActor : RoutingEntity
             after();
             return;
         }
-        var remaining = events.Length;
-        PersistAll(events, e =>
+        PersistAllThen(events, e => _state = _state.Apply(e), () =>
         {
-            _state = _state.Apply(e);
-            if (--remaining > 0) return;
             after();
             ScheduleOverflow();
             UpdateLifecycle();

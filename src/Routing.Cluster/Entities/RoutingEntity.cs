@@ -25,6 +25,17 @@ public abstract class RoutingEntity(RoutingSettings settings, TimeProvider clock
         return Context.System.Scheduler.ScheduleTellOnceCancelable(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Self, message, Self);
     }
 
+    /// <summary>Persist events in one atomic write, apply each, then run <paramref name="afterLast"/> once.</summary>
+    protected void PersistAllThen<TEvent>(IReadOnlyCollection<TEvent> events, Action<TEvent> apply, Action afterLast)
+    {
+        var remaining = events.Count;
+        PersistAll(events, e =>
+        {
+            apply(e);
+            if (--remaining == 0) afterLast();
+        });
+    }
+
     /// <summary>Snapshot every <c>snapshot-every</c> events, keeping only the newest.</summary>
     protected void SnapshotIfDue(object state)
     {
