@@ -191,12 +191,17 @@ public sealed class RoutingService(ActorSystem system, RoutingSettings settings,
     public async Task<QueueFiguresView> GetQueueFigures(QueueId id, CancellationToken ct = default)
     {
         var cfg = Config.FindQueue(id) ?? throw new RoutingException(RoutingErrorKind.NotFound, $"queue {id} does not exist");
-        var figures = Ask<QueueFiguresReply>(_regions.Queues, new QueueEnvelope(id.Value, new QueueCommand.GetFigures()), ct);
+        return (await QueueFiguresOf(cfg, ct)).View;
+    }
+
+    private async Task<(QueueFiguresReply Raw, QueueFiguresView View)> QueueFiguresOf(QueueConfig cfg, CancellationToken ct)
+    {
+        var figures = Ask<QueueFiguresReply>(_regions.Queues, new QueueEnvelope(cfg.Id.Value, new QueueCommand.GetFigures()), ct);
         var counts = Ask<OperatorCountsReply>(_regions.Routers,
-            new RouterEnvelope(Config.PoolOf(id.Tenant).Value, new RouterMessage.GetOperatorCounts(id)), ct);
+            new RouterEnvelope(Config.PoolOf(cfg.Id.Tenant).Value, new RouterMessage.GetOperatorCounts(cfg.Id)), ct);
         var f = await figures;
         var c = await counts;
-        return ToView(id.Value, cfg.ServiceLevel, f.Waiting, f.OldestWaitingSince, c.ByState, f.Figures);
+        return (f, ToView(cfg.Id.Value, cfg.ServiceLevel, f.Waiting, f.OldestWaitingSince, c.ByState, f.Figures));
     }
 
     private QueueFiguresView ToView(string name, ServiceLevelTarget sl, int waiting, DateTimeOffset? oldest,
@@ -208,9 +213,8 @@ public sealed class RoutingService(ActorSystem system, RoutingSettings settings,
     public async Task<TenantFiguresView> GetTenantFigures(TenantId id, CancellationToken ct = default)
     {
         var tenant = Config.FindTenant(id) ?? throw new RoutingException(RoutingErrorKind.NotFound, $"tenant {id} does not exist");
-        var queues = await Task.WhenAll(tenant.Queues.Select(q => GetQueueFigures(q.Id, ct)));
-        var raw = await Task.WhenAll(tenant.Queues.Select(q =>
-            Ask<QueueFiguresReply>(_regions.Queues, new QueueEnvelope(q.Id.Value, new QueueCommand.GetFigures()), ct)));
+        var perQueue = await Task.WhenAll(tenant.Queues.Select(q => QueueFiguresOf(q, ct)));
+        var raw = perQueue.Select(p => p.Raw).ToList();
         // Per-queue service-level counts are summed as they are (each against its own queue's target).
         var sum = raw.Select(r => r.Figures).Aggregate(QueueFigures.Empty(), (a, f) => a.Add(f));
         var oldest = raw.Where(r => r.OldestWaitingSince is not null).Select(r => r.OldestWaitingSince).Min();
@@ -219,7 +223,7 @@ public sealed class RoutingService(ActorSystem system, RoutingSettings settings,
             new RouterEnvelope(Config.PoolOf(id).Value, new RouterMessage.GetOperatorCounts(new QueueId($"{id.Value}/*"))), ct);
         var target = tenant.Queues.FirstOrDefault()?.ServiceLevel ?? ServiceLevelTarget.Default;
         var total = ToView(id.Value, target, raw.Sum(r => r.Waiting), oldest, counts.ByState, sum);
-        return new TenantFiguresView(id.Value, total, [.. queues]);
+        return new TenantFiguresView(id.Value, total, [.. perQueue.Select(p => p.View)]);
     }
 
     public async Task<string> ExportArrivalsCsv(TenantId id, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct = default)
