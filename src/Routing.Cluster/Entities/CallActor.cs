@@ -28,6 +28,7 @@ public sealed class CallActor : RoutingEntity
     private IActorRef? _answerReplyTo;
     private ICancelable? _timer;
     private ICancelable? _enqueueRetry;
+    private IActorRef? _channelActor;
 
     public static Props Props(string id, RoutingSettings settings, TimeProvider clock) =>
         Akka.Actor.Props.Create(() => new CallActor(id, settings, clock));
@@ -61,6 +62,8 @@ public sealed class CallActor : RoutingEntity
             case QueueAck ack: OnQueueAck(ack); break;
             case TimerFired t: OnTimer(t); break;
             case RetryEnqueue: SendEnqueue(); break;
+            case ActorIdentity id: OnChannelIdentified(id); break;
+            case Terminated t when _channelActor is not null && t.ActorRef.Equals(_channelActor): OnChannelLost(); break;
             case ReceiveTimeout:
                 if (_state.Phase is CallPhase.Ended or CallPhase.Queued && _answerReplyTo is null)
                     Context.Parent.Tell(new Passivate(PoisonPill.Instance));
@@ -85,6 +88,36 @@ public sealed class CallActor : RoutingEntity
             _enqueueRetry = Context.System.Scheduler.ScheduleTellOnceCancelable(TimeSpan.FromSeconds(1), Self, RetryEnqueue.Instance, Self);
         Schedule();
         UpdatePassivation();
+        WatchChannel();
+    }
+
+    /// <summary>
+    /// A call whose media leg lives on a gateway actor watches it: if that gateway's node dies (or leaves without
+    /// ending its calls) the call is closed as failed with that cause instead of waiting forever.
+    /// </summary>
+    private void WatchChannel()
+    {
+        if (_channelActor is not null || _state.Phase is CallPhase.New or CallPhase.Ended) return;
+        if (!ChannelInstruction.IsActorChannel(_state.Channel)) return;
+        Context.ActorSelection(_state.Channel).Tell(new Identify(_id.Value), Self);
+    }
+
+    private void OnChannelIdentified(ActorIdentity identity)
+    {
+        if (_state.Phase is CallPhase.New or CallPhase.Ended || _channelActor is not null) return;
+        if (identity.Subject is { } gateway)
+        {
+            _channelActor = gateway;
+            Context.Watch(gateway);
+        }
+        else OnChannelLost();
+    }
+
+    private void OnChannelLost()
+    {
+        _channelActor = null;
+        if (_state.Phase is CallPhase.New or CallPhase.Ended) return;
+        Handle(new CallCommand.Fail($"media leg lost: gateway {_state.Channel} is gone"), ActorRefs.Nobody);
     }
 
     private void Handle(CallCommand command, IActorRef sender)
@@ -113,6 +146,7 @@ public sealed class CallActor : RoutingEntity
             Reply(command, sender, decision.Reply);
             Schedule();
             UpdatePassivation();
+            WatchChannel();
         });
     }
 
@@ -165,7 +199,9 @@ public sealed class CallActor : RoutingEntity
                         .PipeTo(self);
                     break;
                 case CallEffect.Channel ch:
-                    Context.System.EventStream.Publish(new ChannelInstruction(_id, _state.Channel, ch.Action, ch.Target));
+                    var instruction = new ChannelInstruction(_id, _state.Channel, ch.Action, ch.Target);
+                    if (ChannelInstruction.IsActorChannel(_state.Channel)) Context.ActorSelection(_state.Channel).Tell(instruction, Self);
+                    else Context.System.EventStream.Publish(instruction);
                     break;
             }
         }
@@ -244,5 +280,11 @@ public sealed class CallActor : RoutingEntity
     }
 }
 
-/// <summary>Published on the node's event stream for the channel (gateway) that carries the call's media.</summary>
-public sealed record ChannelInstruction(CallId Call, string Channel, string Action, string? Target);
+/// <summary>
+/// What the call entity asks of the channel that carries its media: sent to the gateway actor when the channel is
+/// an actor path (a SIP call), else published on the node's event stream (API and test channels).
+/// </summary>
+public sealed record ChannelInstruction(CallId Call, string Channel, string Action, string? Target) : IRoutingMessage
+{
+    public static bool IsActorChannel(string channel) => channel.StartsWith("akka", StringComparison.Ordinal) && channel.Contains("/user/", StringComparison.Ordinal);
+}

@@ -53,6 +53,32 @@ public sealed class RtpSocket : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Sends at once from the caller's thread (a UDP send does not block): the media clock sends hundreds of frames
+    /// per tick and must not queue continuations for each. False when there is no peer yet or the socket is closed.
+    /// </summary>
+    public bool Send(RtpPacket packet)
+    {
+        if (Latch.RemoteEndPoint is not { } remote || Volatile.Read(ref _disposed) != 0) return false;
+        try
+        {
+            _rtp.SendTo(packet.ToArray(), SocketFlags.None, remote);
+            PacketsSent++;
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false; // e.g. ICMP unreachable reported on this send: media is best effort
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Packets handed to the network by <see cref="Send"/>.</summary>
+    public long PacketsSent { get; private set; }
+
     /// <summary>Waits for the next RTP packet from an acceptable source.</summary>
     public async ValueTask<RtpDatagram> ReceiveAsync(CancellationToken cancellationToken = default)
     {
