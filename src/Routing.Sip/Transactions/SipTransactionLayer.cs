@@ -47,7 +47,7 @@ public sealed class SipTransactionLayer : IDisposable
         var via = request.TopVia;
         if (via is null)
         {
-            var local = Transport.LocalEndPoint;
+            var local = Transport.AdvertisedEndPoint;
             via = new ViaHeader(Transport.Protocol, local.Address.ToString(), local.Port);
             request.Headers.Insert(0, via);
         }
