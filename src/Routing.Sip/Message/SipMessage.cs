@@ -132,6 +132,28 @@ public sealed class SipRequest(string method, SipUri requestUri) : SipMessage
     public static string NewBranch() => ViaHeader.MagicCookie + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 
     public static string NewTag() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+
+    /// <summary>A globally unique Call-ID (RFC 3261 §8.1.1.4): 128 random bits, optionally @host.</summary>
+    public static string NewCallId(string? host = null) =>
+        Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) + (host is null ? "" : "@" + host);
+
+    /// <summary>
+    /// A new out-of-dialog request (INVITE, OPTIONS, REGISTER, ...) per RFC 3261 §8.1.1: From with a fresh tag,
+    /// To without one, a new Call-ID unless given, CSeq, Max-Forwards 70, and Contact when given. The transaction
+    /// layer adds the Via (with the transport's advertised address) when it sends it.
+    /// </summary>
+    public static SipRequest Create(string method, SipUri requestUri, SipUri from, SipUri to, SipUri? contact = null,
+        string? callId = null, uint cseq = 1, string? fromDisplayName = null, string? fromTag = null)
+    {
+        var request = new SipRequest(method, requestUri);
+        request.AddHeader(new MaxForwardsHeader(70));
+        request.AddHeader(new FromHeader(from, fromDisplayName, fromTag ?? NewTag()));
+        request.AddHeader(new ToHeader(to));
+        request.AddHeader(new CallIdHeader(callId ?? NewCallId()));
+        request.AddHeader(new CSeqHeader(cseq, method));
+        if (contact is not null) request.AddHeader(new ContactHeader(contact));
+        return request;
+    }
 }
 
 /// <summary>A SIP response (RFC 3261 §7.2).</summary>

@@ -47,8 +47,7 @@ public sealed class SipTransactionLayer : IDisposable
         var via = request.TopVia;
         if (via is null)
         {
-            var local = Transport.LocalEndPoint;
-            via = new ViaHeader(Transport.Protocol, local.Address.ToString(), local.Port);
+            via = LocalVia(null);
             request.Headers.Insert(0, via);
         }
         if (!via.HasRfc3261Branch) via.Branch = SipRequest.NewBranch();
@@ -65,8 +64,24 @@ public sealed class SipTransactionLayer : IDisposable
         return accepted;
     }
 
-    /// <summary>Sends outside any transaction: the ACK for a 2xx, or a stateless response.</summary>
-    public bool SendStateless(SipMessage message, IPEndPoint destination) => Transport.Send(message, destination);
+    /// <summary>
+    /// Sends outside any transaction: the ACK for a 2xx, or a stateless response. A request without a Via gets one
+    /// (advertised address, new branch), as for <see cref="SendRequest"/>.
+    /// </summary>
+    public bool SendStateless(SipMessage message, IPEndPoint destination)
+    {
+        if (message is SipRequest request && request.TopVia is null)
+            request.Headers.Insert(0, LocalVia(SipRequest.NewBranch()));
+        return Transport.Send(message, destination);
+    }
+
+    /// <summary>A Via naming this transport's advertised address (IPv6 in brackets, RFC 3261 §25.1).</summary>
+    private ViaHeader LocalVia(string? branch)
+    {
+        var local = Transport.AdvertisedEndPoint;
+        var host = local.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{local.Address}]" : local.Address.ToString();
+        return new ViaHeader(Transport.Protocol, host, local.Port, branch);
+    }
 
     internal ClientTransaction StartClient(SipRequest request, IPEndPoint destination)
     {

@@ -18,6 +18,12 @@ public interface ISipTransport
 
     IPEndPoint LocalEndPoint { get; }
 
+    /// <summary>
+    /// The address and port peers should use to reach this transport (Via sent-by, Contact, SDP): the bound
+    /// address, or a configured one when bound to a wildcard address (0.0.0.0 is no address a peer can send to).
+    /// </summary>
+    IPEndPoint AdvertisedEndPoint => LocalEndPoint;
+
     /// <summary>Sends a message; false when it could not be handed to the network (the transaction treats it as a transport error).</summary>
     bool Send(SipMessage message, IPEndPoint destination);
 
