@@ -17,12 +17,16 @@ public sealed class GatewayActor : ReceiveActor
     }
 
     public static Props Props(SipGateway gateway) => Akka.Actor.Props.Create(() => new GatewayActor(gateway));
+}
 
+/// <summary>The gateway role of a node.</summary>
+public static class GatewayRole
+{
     /// <summary>Starts the gateway role on a node: SIP sockets, registrar, and the actor call entities talk to.</summary>
     public static SipGateway Start(ActorSystem system, Cluster.Facade.IRoutingService routing, GatewayOptions options)
     {
         var gateway = new SipGateway(options, system, routing);
-        var actor = system.ActorOf(Props(gateway), Name);
+        var actor = system.ActorOf(GatewayActor.Props(gateway), GatewayActor.Name);
         gateway.Attach(actor, Akka.Cluster.Cluster.Get(system).SelfAddress);
         return gateway;
     }

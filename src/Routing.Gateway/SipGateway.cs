@@ -16,7 +16,6 @@ using Routing.Gateway.Media;
 using Routing.Media.Dtmf;
 using Routing.Media.Sdp;
 using Routing.Media.Transport;
-using Routing.Sip.Auth;
 using Routing.Sip.Dialogs;
 using Routing.Sip.Message;
 using Routing.Sip.Parsing;
@@ -44,9 +43,9 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
     private readonly ConcurrentDictionary<string, CallSession> _byCallerCallId = new();
     private readonly ConcurrentDictionary<string, (CallSession Session, OperatorLeg Leg)> _byOutgoingCallId = new();
     private readonly UdpSipTransport _udp;
-    private readonly TcpSipTransport _tcp;
+    private readonly ISipTransport? _tcp;
     private readonly SipTransactionLayer _udpLayer;
-    private readonly SipTransactionLayer _tcpLayer;
+    private readonly SipTransactionLayer? _tcpLayer;
     private readonly SipRegistrar _registrar;
     private readonly RtpPortAllocator _ports;
     private readonly MediaClock _clock = new();
@@ -65,19 +64,18 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
         var advertised = options.AdvertisedAddress ?? (options.BindAddress.Equals(IPAddress.Any) ? IPAddress.Loopback : options.BindAddress);
         Advertised = advertised;
         _udp = new UdpSipTransport(new IPEndPoint(options.BindAddress, options.SipPort), advertised);
-        _tcp = new TcpSipTransport(new IPEndPoint(options.BindAddress, _udp.LocalEndPoint.Port), advertised);
+        _tcp = SipTcp.Create(new IPEndPoint(options.BindAddress, _udp.LocalEndPoint.Port), advertised);
         _udpLayer = new SipTransactionLayer(_udp, this);
-        _tcpLayer = new SipTransactionLayer(_tcp, this);
+        _tcpLayer = _tcp is null ? null : new SipTransactionLayer(_tcp, this);
         _udp.MessageRejected += (_, _) => GatewayMetrics.SipRejected.Add(1);
-        _tcp.MessageRejected += (_, _) => GatewayMetrics.SipRejected.Add(1);
-        var auth = new DigestAuthenticator(options.Realm, new DigestNonceService(), user =>
-            _config.Current.FindOperator(new OperatorId(user))?.SipPassword);
-        _registrar = new SipRegistrar(auth, TimeProvider.System, new RegistrarOptions
+        if (_tcp is not null) _tcp.MessageRejected += (_, _) => GatewayMetrics.SipRejected.Add(1);
+        _registrar = new SipRegistrar(new RegistrarOptions
         {
+            Realm = options.Realm,
             MinExpires = TimeSpan.FromSeconds(options.MinRegisterSeconds),
             MaxExpires = TimeSpan.FromSeconds(options.MaxRegisterSeconds),
             DefaultExpires = TimeSpan.FromSeconds(options.DefaultRegisterSeconds),
-        });
+        }, user => _config.Current.FindOperator(new OperatorId(user))?.SipPassword);
         _registrar.BindingAdded += _ => GatewayMetrics.Registrations.Add(1);
         _registrar.BindingRemoved += OnBindingRemoved;
         _ports = new RtpPortAllocator(options.BindAddress, options.RtpPorts);
@@ -107,7 +105,7 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
         _actor = actor;
         _channel = actor.Path.ToStringWithAddress(self);
         _udp.Start();
-        _tcp.Start();
+        SipTcp.Start(_tcp);
     }
 
     // ---- transaction user ------------------------------------------------------------------------
@@ -160,7 +158,7 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
         tx.Respond(response);
     }
 
-    private SipTransactionLayer LayerOf(SipTransaction tx) => tx.Request.TopVia?.Transport.Equals("TCP", StringComparison.OrdinalIgnoreCase) == true ? _tcpLayer : _udpLayer;
+    private SipTransactionLayer LayerOf(SipTransaction tx) => tx.Request.TopVia?.Transport.Equals("TCP", StringComparison.OrdinalIgnoreCase) == true && _tcpLayer is not null ? _tcpLayer : _udpLayer;
 
     public void OnAck(SipRequest ack, ServerInviteTransaction? transaction, IPEndPoint source)
     {
@@ -431,7 +429,7 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
             Report(session.Id, new CallCommand.Reject(op, "device-lost"));
             return;
         }
-        var layer = binding.Transport.Equals("TCP", StringComparison.OrdinalIgnoreCase) ? _tcpLayer : _udpLayer;
+        var layer = binding.Transport.Equals("TCP", StringComparison.OrdinalIgnoreCase) && _tcpLayer is not null ? _tcpLayer : _udpLayer;
         var to = SipUri.Create(Advertised.ToString(), op.Value, SipEndPoint.Port);
         Dial(session, op, op.Value, binding.Contact, to, binding.Source, layer);
     }
@@ -450,7 +448,7 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
             {
                 var addresses = IPAddress.TryParse(uri.Host, out var ip) ? [ip] : await Dns.GetHostAddressesAsync(uri.Host);
                 var address = addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? addresses.First();
-                var layer = string.Equals(uri.Transport, "tcp", StringComparison.OrdinalIgnoreCase) ? _tcpLayer : _udpLayer;
+                var layer = string.Equals(uri.Transport, "tcp", StringComparison.OrdinalIgnoreCase) && _tcpLayer is not null ? _tcpLayer : _udpLayer;
                 Dial(session, null, target, uri, uri, new IPEndPoint(address, uri.Port ?? 5060), layer);
             }
             catch (Exception e) when (e is System.Net.Sockets.SocketException or InvalidOperationException or ArgumentException)
@@ -613,9 +611,9 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
         HangUpAll();
         _clock.Dispose();
         _udpLayer.Dispose();
-        _tcpLayer.Dispose();
+        _tcpLayer?.Dispose();
         _udp.Dispose();
-        _tcp.Dispose();
+        (_tcp as IDisposable)?.Dispose();
         _registrar.Dispose();
     }
 }

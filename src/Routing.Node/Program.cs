@@ -32,9 +32,15 @@ var dataDirOption = new Option<string>("--data-dir")
     DefaultValueFactory = _ => "data",
 };
 
+var sipPortOption = new Option<int?>("--sip-port") { Description = "SIP port (UDP and TCP) of the gateway role (default 5060, env ROUTING_SIP_PORT)." };
+var sipHostOption = new Option<string?>("--sip-host") { Description = "Address the SIP and RTP sockets bind to (default 0.0.0.0)." };
+var sipAdvertiseOption = new Option<string?>("--sip-advertise") { Description = "Address written in Via, Contact and SDP (env ROUTING_SIP_ADVERTISE; default: the bind address, 127.0.0.1 for 0.0.0.0)." };
+var rtpPortsOption = new Option<string?>("--rtp-ports") { Description = "RTP port range of the gateway role (default 20000-29999)." };
+
 var root = new RootCommand("Routing: one node of the automatic call distributor cluster.")
 {
     configOption, hoconOption, rolesOption, httpPortOption, portOption, hostnameOption, seedsOption, dataDirOption,
+    sipPortOption, sipHostOption, sipAdvertiseOption, rtpPortsOption,
 };
 
 RoutingNodeOptions? options = null;
@@ -54,6 +60,10 @@ root.SetAction(parse =>
             Seeds = Split(parse.GetValue(seedsOption) ?? Env("ROUTING_SEEDS")),
             DataDir = parse.GetValue(dataDirOption)!,
             AdminKey = Env("ROUTING_ADMIN_KEY"),
+            SipPort = parse.GetValue(sipPortOption) ?? EnvInt("ROUTING_SIP_PORT") ?? 5060,
+            SipHost = parse.GetValue(sipHostOption) ?? "0.0.0.0",
+            SipAdvertise = parse.GetValue(sipAdvertiseOption) ?? Env("ROUTING_SIP_ADVERTISE"),
+            RtpPorts = parse.GetValue(rtpPortsOption) ?? "20000-29999",
         };
     }
     catch (FormatException e)

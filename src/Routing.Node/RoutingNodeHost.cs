@@ -26,8 +26,9 @@ public sealed class RoutingNodeHost : IAsyncDisposable
 
     private RoutingNodeHost(RoutingNodeOptions options, string configSource, ProviderConfig fileConfig,
         IReadOnlyList<ConfigError> warnings, NodeHocon.Result hocon, ActorSystem system, IRoutingService routing,
-        WebApplication? web, Uri? httpAddress)
+        WebApplication? web, Uri? httpAddress, Routing.Gateway.SipGateway? gateway)
     {
+        Gateway = gateway;
         Options = options;
         ConfigSource = configSource;
         FileConfig = fileConfig;
@@ -40,6 +41,12 @@ public sealed class RoutingNodeHost : IAsyncDisposable
     }
 
     public RoutingNodeOptions Options { get; }
+
+    /// <summary>The gateway role's SIP side; null without the gateway role.</summary>
+    public Routing.Gateway.SipGateway? Gateway { get; }
+
+    /// <summary>Where the gateway answers SIP (UDP and TCP); null without the gateway role.</summary>
+    public IPEndPoint? SipEndPoint => Gateway?.SipEndPoint;
 
     /// <summary>The YAML file the provider configuration came from ("inline" for text).</summary>
     public string ConfigSource { get; }
@@ -98,6 +105,7 @@ public sealed class RoutingNodeHost : IAsyncDisposable
 
         var system = ActorSystem.Create("routing", hocon.Config);
         WebApplication? web = null;
+        Routing.Gateway.SipGateway? gateway = null;
         try
         {
             using var start = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -117,6 +125,8 @@ public sealed class RoutingNodeHost : IAsyncDisposable
                     $"the node did not become a cluster member within {options.StartTimeout}: are the seed nodes ({string.Join(", ", options.Seeds)}) up?");
             }
 
+            if (options.HasRole("gateway")) gateway = StartGateway(options, system, routing);
+
             Uri? http = null;
             if (options.HasRole("api"))
             {
@@ -124,13 +134,52 @@ public sealed class RoutingNodeHost : IAsyncDisposable
                 await web.StartAsync(ct);
                 http = BoundAddress(web);
             }
-            return new RoutingNodeHost(options, source, fileConfig, report.Warnings, hocon, system, routing, web, http);
+            return new RoutingNodeHost(options, source, fileConfig, report.Warnings, hocon, system, routing, web, http, gateway);
         }
         catch
         {
+            gateway?.Dispose();
             if (web is not null) await web.DisposeAsync();
             await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
             throw;
+        }
+    }
+
+    private static Routing.Gateway.SipGateway StartGateway(RoutingNodeOptions options, ActorSystem system, IRoutingService routing)
+    {
+        if (!IPAddress.TryParse(options.SipHost, out var bind)) throw new NodeConfigException($"--sip-host: '{options.SipHost}' is not an IP address");
+        IPAddress? advertise = null;
+        if (options.SipAdvertise is { } a && !IPAddress.TryParse(a, out advertise)) throw new NodeConfigException($"--sip-advertise: '{a}' is not an IP address");
+        var parts = options.RtpPorts.Split('-');
+        global::Routing.Media.Transport.RtpPortRange range;
+        try
+        {
+            range = new global::Routing.Media.Transport.RtpPortRange(int.Parse(parts[0], global::System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[^1], global::System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is FormatException or ArgumentOutOfRangeException or OverflowException)
+        {
+            throw new NodeConfigException($"--rtp-ports: '{options.RtpPorts}' is not an even first port and a last port, e.g. 20000-29999 ({e.Message})");
+        }
+        var prompts = Path.IsPathRooted(options.PromptsDir) || Directory.Exists(options.PromptsDir)
+            ? Path.GetFullPath(options.PromptsDir)
+            : Path.Combine(AppContext.BaseDirectory, options.PromptsDir);
+        if (!Directory.Exists(prompts)) throw new NodeConfigException($"{options.PromptsDir}: the prompt directory does not exist");
+        try
+        {
+            return global::Routing.Gateway.GatewayRole.Start(system, routing, new global::Routing.Gateway.GatewayOptions
+            {
+                BindAddress = bind,
+                AdvertisedAddress = advertise,
+                SipPort = options.SipPort,
+                RtpPorts = range,
+                PromptsDir = prompts,
+                SpeechCacheDir = Path.Combine(options.DataDir, "spoken-prompts"),
+                MaxCalls = options.MaxCalls,
+            });
+        }
+        catch (global::System.Net.Sockets.SocketException e)
+        {
+            throw new NodeConfigException($"--sip-port {options.SipPort}: cannot listen ({e.Message})");
         }
     }
 
@@ -190,6 +239,7 @@ public sealed class RoutingNodeHost : IAsyncDisposable
         {
             if (_stopped) return;
             StopRequested = true;
+            Gateway?.Dispose();
             await CoordinatedShutdown.Get(System).Run(reason ?? CoordinatedShutdown.ClusterLeavingReason.Instance);
             if (_web is not null)
             {

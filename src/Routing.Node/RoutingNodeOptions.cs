@@ -48,5 +48,23 @@ public sealed record RoutingNodeOptions
     /// <summary>Minimum level of the HTTP host's logging (Akka's is set in HOCON).</summary>
     public LogLevel HttpLogLevel { get; init; } = LogLevel.Information;
 
+    /// <summary>SIP port (UDP and TCP) of the gateway role; 0 picks a free port (tests).</summary>
+    public int SipPort { get; init; } = 5060;
+
+    /// <summary>Address the gateway's SIP and RTP sockets bind to.</summary>
+    public string SipHost { get; init; } = "0.0.0.0";
+
+    /// <summary>Address written in Via, Contact and SDP; null: the bind address (127.0.0.1 when bound to every address).</summary>
+    public string? SipAdvertise { get; init; }
+
+    /// <summary>RTP port range of the gateway role, "first-last".</summary>
+    public string RtpPorts { get; init; } = "20000-29999";
+
+    /// <summary>Prompt directory of the gateway role (relative to the current directory, else next to the executable).</summary>
+    public string PromptsDir { get; init; } = "prompts";
+
+    /// <summary>Calls one gateway carries at once before answering 503.</summary>
+    public int MaxCalls { get; init; } = 2000;
+
     public bool HasRole(string role) => Roles.Contains(role, StringComparer.OrdinalIgnoreCase);
 }
