@@ -18,7 +18,7 @@ public sealed class CallOverSocketsTests : IDisposable
         for (var i = _owned.Count - 1; i >= 0; i--) _owned[i].Dispose();
     }
 
-    public static TheoryData<string> Protocols => new() { "UDP" };
+    public static TheoryData<string> Protocols => new() { "UDP", "TCP" };
 
     private ISipTransport NewTransport(string protocol)
     {
@@ -30,7 +30,10 @@ public sealed class CallOverSocketsTests : IDisposable
             udp.Start();
             return udp;
         }
-        throw new ArgumentOutOfRangeException(nameof(protocol));
+        var tcp = new TcpSipTransport(bind);
+        _owned.Add(tcp);
+        tcp.Start();
+        return tcp;
     }
 
     /// <summary>The callee: answers INVITE with a 200 that forms a dialog, and BYE inside it.</summary>
