@@ -60,6 +60,9 @@ step() {
   fail=$(awk -F';' 'NR==1{for(i=1;i<=NF;i++) if($i=="FailedCall(C)") c=i} END{print $c}' "$stat")
   inv=$(awk -F';' 'NR==1{for(i=1;i<=NF;i++) if($i=="0_INVITE_Sent") c=i} END{print $c}' "$counts")
   re=$(awk -F';' 'NR==1{for(i=1;i<=NF;i++) if($i=="0_INVITE_Retrans") c=i} END{print $c}' "$counts")
+  if [ -z "$succ" ] || [ $(( succ + fail )) -eq 0 ]; then
+    echo "sipp made no call at rate $rate (port $UAC_PORT busy? see $dir)" >&2; exit 3
+  fi
   local verdict=ok
   if [ "$fail" != 0 ] || [ "$succ" != "$calls" ] || [ $(( re * 100 )) -ge "$inv" ]; then verdict=fail; fi
   echo "$verdict $succ $fail $inv $re"
@@ -100,15 +103,15 @@ concurrent() {
   awk -F';' 'NR==1{for(i=1;i<=NF;i++){if($i=="CurrentCall")c=i; if($i=="FailedCall(C)")f=i; if($i=="SuccessfulCall(C)")s=i}} NR>1{if($c>m)m=$c; fl=$f; sc=$s} END{print m" held, "sc" successful, "fl" failed"}' "$stat"
 }
 
-start_uas() { # UAS that answers every INVITE (the operator scenario, used as a plain UAS)
-  ( cd "$OUT" && exec sipp -sf "$repo/tests/Routing.Integration.Tests/Sip/Scenarios/operator_answer.xml" -i 127.0.0.1 -p "$UAS_PORT" \
+start_uas() { # UAS that answers every INVITE with 200 at once
+  ( cd "$OUT" && exec sipp -sf "$here/uas_answer.xml" -i 127.0.0.1 -p "$UAS_PORT" \
       -nostdin -trace_err >/dev/null 2>&1 ) &
   pids+=($!)
 }
 
 run_kamailio() {
   start_uas
-  kamailio -f "$here/kamailio.cfg" -l "udp:127.0.0.1:$KAM_PORT" -A "UAS=\"sip:127.0.0.1:$UAS_PORT\"" -m "${KAM_SHM_MB:-512}" -M "${KAM_PKG_MB:-16}" -D -E -w "$OUT" >"$OUT/kamailio.log" 2>&1 &
+  kamailio -f "$here/kamailio.cfg" -l "udp:127.0.0.1:$KAM_PORT" -A "UAS=\"sip:127.0.0.1:$UAS_PORT\"" -m "${KAM_SHM_MB:-512}" -M "${KAM_PKG_MB:-16}" -DD -E -w "$OUT" >"$OUT/kamailio.log" 2>&1 &
   local kpid=$!; pids+=($kpid); sleep 2
   log "kamailio pid $kpid on $KAM_PORT, UAS on $UAS_PORT"
   read -r kcps kcpu < <(search kamailio 1000 "$KAM_PORT" "$kpid")

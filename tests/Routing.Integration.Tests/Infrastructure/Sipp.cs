@@ -105,7 +105,7 @@ public sealed record SippResult(
 public sealed class SippProcess : IAsyncDisposable
 {
     private const string Executable = "sipp";
-    private const int SigUsr1 = 10;
+    private const int SigInt = 2;
     private readonly Process _process;
     private readonly StringBuilder _screen = new();
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -214,12 +214,12 @@ public sealed class SippProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Ends a peer that would run on (an operator waiting out its -d): SIGUSR1 makes sipp stop starting calls and
-    /// finish the ones in progress, like pressing q; after <paramref name="grace"/> it is killed.
+    /// Ends a peer that would run on (an operator waiting out its -d): SIGINT makes sipp abort its calls and exit with
+    /// its counters written (SIGUSR1 would wait for the calls, i.e. the whole -d); after <paramref name="grace"/> it is killed.
     /// </summary>
     public async Task<SippResult> StopAsync(TimeSpan grace)
     {
-        if (!_process.HasExited) _ = SendSignal(_process.Id, SigUsr1);
+        if (!_process.HasExited) _ = SendSignal(_process.Id, SigInt);
         return await WaitAsync(grace);
     }
 
