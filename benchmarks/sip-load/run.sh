@@ -125,7 +125,7 @@ run_node() {
   local users="$OUT/operators.csv"
   echo SEQUENTIAL > "$users"
   for i in $(seq 1 "$OPERATORS"); do id=$(( 5000 + i )); echo "$id;[authentication username=$id password=bench$id]" >> "$users"; done
-  ( cd "$repo" && exec dotnet run -c Release --project src/Routing.Node -- --config "$here/bench.yaml" --sip-port "$SIP_PORT" \
+  ( cd "$repo" && exec dotnet run -c Release --project src/Routing.Node -- --config "$here/bench.yaml" --sip-port "$SIP_PORT" --sip-host 127.0.0.1 \
       --http-port "$HTTP_PORT" --port 0 --data-dir "$OUT/node-data" >"$OUT/node.log" 2>&1 ) &
   local npid=$!; pids+=($npid)
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$HTTP_PORT/api/tenants/bench/figures" -H "X-Api-Key: bench-tenant-key" >/dev/null && break; sleep 1; done

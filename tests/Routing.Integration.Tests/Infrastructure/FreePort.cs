@@ -9,7 +9,8 @@ namespace Routing.Integration.Tests.Infrastructure;
 /// </summary>
 public static class FreePort
 {
-    private static int _next = 20000 + Random.Shared.Next(0, 20000) / 4 * 4;
+    // Above the gateway's default RTP range (20000-29999), below the kernel's ephemeral ports (32768+ are used too, but bound ones are skipped).
+    private static int _next = 30000 + Random.Shared.Next(0, 20000) / 4 * 4;
 
     /// <summary>A port free for both UDP and TCP on 127.0.0.1.</summary>
     public static int UdpAndTcp() => Find(count: 1, step: 1);
@@ -28,7 +29,7 @@ public static class FreePort
             if (start % step != 0) start += step - start % step;
             if (start + count >= 65000)
             {
-                Interlocked.Exchange(ref _next, 20000);
+                Interlocked.Exchange(ref _next, 30000);
                 continue;
             }
             if (Enumerable.Range(start, count).All(IsFree)) return start;

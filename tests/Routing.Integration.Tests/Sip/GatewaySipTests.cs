@@ -36,6 +36,7 @@ public sealed class GatewayNodeFixture : IAsyncLifetime
             HttpPort = 0,
             HttpHost = "127.0.0.1",
             SipPort = 0,
+            SipHost = "127.0.0.1",
             StartTimeout = TimeSpan.FromSeconds(60),
             HoconText = "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING\nakka.log-dead-letters = off",
             HttpLogLevel = LogLevel.Warning,
@@ -66,8 +67,10 @@ public sealed class GatewayNodeFixture : IAsyncLifetime
     public async Task ReadyAsync(string id)
     {
         using var api = Client();
-        (await api.PostAsync($"/api/operators/{id}/login", null)).EnsureSuccessStatusCode();
-        (await api.PostAsync($"/api/operators/{id}/ready", null)).EnsureSuccessStatusCode();
+        var login = await api.PostAsync($"/api/operators/{id}/login", null);
+        if (login.StatusCode != HttpStatusCode.Conflict) login.EnsureSuccessStatusCode(); // 409: registering logged them in already
+        var ready = await api.PostAsync($"/api/operators/{id}/ready", null);
+        Assert.True(ready.IsSuccessStatusCode, $"operator {id} could not be made ready: {(int)ready.StatusCode} {await ready.Content.ReadAsStringAsync()}");
     }
 
     /// <summary>Logs the operator out, so the next test starts without them; already logged out is fine.</summary>
