@@ -472,7 +472,11 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
             return;
         }
         GatewayMetrics.RtpStreams.Add(1);
+        // Offer the caller's codec first: when the phone takes it, the bridge relays payloads untouched instead of
+        // transcoding PCMA <-> PCMU on every packet.
         var local = new LocalMedia(Advertised.ToString(), socket.LocalEndPoint.Port);
+        if (session.CallerMedia.Audio?.Codec is { } callerCodec)
+            local = local with { Codecs = [.. local.Codecs.OrderBy(c => c.PayloadType == callerCodec.PayloadType ? 0 : 1)] };
         var offer = _sdp.CreateOffer(local);
         var media = new MediaLeg(op is null ? "forward" : $"operator {op}", socket, _clock);
         var leg = new OperatorLeg(op, target, layer, destination, media, local, offer);

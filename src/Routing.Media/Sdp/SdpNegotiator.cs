@@ -135,15 +135,18 @@ public sealed class SdpNegotiator
             if (ours.IsRejected || !IsAudioRtp(ours)) continue;
             if (theirs.IsRejected) return new SdpAnswerOutcome(null, "the audio stream was rejected (port 0)");
 
+            // An answer that lists several codecs accepts to receive any of them (RFC 3264 §6.1): send the one we
+            // prefer (our offer's order), so that a gateway which offered the other leg's codec first can relay untouched.
             AudioCodec? codec = null;
-            foreach (var pt in theirs.PayloadTypes)
+            foreach (var preferred in local.Codecs)
             {
-                if (theirs.GetRtpMap(pt) is not { } map) continue;
-                if (local.Codecs.FirstOrDefault(c => c.SameEncoding(map)) is { } match)
+                foreach (var pt in theirs.PayloadTypes)
                 {
-                    codec = match with { PayloadType = pt };
+                    if (theirs.GetRtpMap(pt) is not { } map || !preferred.SameEncoding(map)) continue;
+                    codec = preferred with { PayloadType = pt };
                     break;
                 }
+                if (codec is not null) break;
             }
             if (codec is null) return new SdpAnswerOutcome(null, "the answer names no codec we offered");
 

@@ -76,6 +76,28 @@ public sealed record SippResult(
     /// <summary>The sum of the -trace_counts columns ending in <paramref name="suffix"/>, e.g. "_CANCEL_Recv", "_200_Recv".</summary>
     public long Count(string suffix) => Counts.Where(kv => kv.Key.EndsWith(suffix, StringComparison.Ordinal)).Sum(kv => kv.Value);
 
+    /// <summary>
+    /// Messages received whose start line begins with <paramref name="startLine"/> ("ACK ", "CANCEL ", "SIP/2.0 487"),
+    /// read from the message trace: sipp's -trace_counts only counts the main scenario, not the out-of-call one
+    /// (-oocsf) that answers an operator's incoming calls.
+    /// </summary>
+    public int Received(string startLine)
+    {
+        var n = 0;
+        foreach (var file in Directory.Exists(LogDirectory) ? Directory.GetFiles(LogDirectory, "*_messages.log") : [])
+        {
+            var lines = File.ReadAllLines(file);
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (!lines[i].Contains("message received", StringComparison.Ordinal)) continue;
+                var j = i + 1;
+                while (j < lines.Length && lines[j].Trim().Length == 0) j++;
+                if (j < lines.Length && lines[j].TrimStart().StartsWith(startLine, StringComparison.Ordinal)) n++;
+            }
+        }
+        return n;
+    }
+
     /// <summary>The logs a failing test should print: the error log, the message trace, the last screen.</summary>
     public string Describe()
     {

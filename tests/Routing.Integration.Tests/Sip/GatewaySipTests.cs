@@ -1,4 +1,3 @@
-#if SIP_GATEWAY
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -128,7 +127,7 @@ public sealed class GatewaySipTests(GatewayNodeFixture node) : IAsyncLifetime
         var phoneRun = await phone.StopAsync(TimeSpan.FromSeconds(15));
 
         Assert.True(call.ExitCode == 0 && call.SuccessfulCalls == 1 && call.FailedCalls == 0, call.Describe());
-        Assert.True(phoneRun.Count("_ACK_Recv") >= 1 && phoneRun.Count("_BYE_Recv") >= 1,
+        Assert.True(phoneRun.Received("ACK ") >= 1 && phoneRun.Received("BYE ") >= 1,
             "the operator's phone was not called, answered and hung up: " + phoneRun.Describe());
         var callerToGateway = tap.Packets(caller.MediaPort, null);
         var gatewayToPhone = tap.Packets(null, phone.MediaPort);
@@ -178,7 +177,7 @@ public sealed class GatewaySipTests(GatewayNodeFixture node) : IAsyncLifetime
         // Only 2001 is ready when the call comes: it rings there first; 2002 becomes ready while it rings.
         await using var caller = SippProcess.Start(SipCalls.Caller(node.Gateway, "1000", TimeSpan.FromSeconds(12), key: "1"));
         var until = DateTime.UtcNow + Deadline;
-        while (DateTime.UtcNow < until && silent.Snapshot().Count("_INVITE_Recv") == 0) await Task.Delay(100);
+        while (DateTime.UtcNow < until && silent.Snapshot().Received("INVITE ") == 0) await Task.Delay(100);
         await node.ReadyAsync("2002");
 
         var call = await caller.WaitAsync(CallTimeout);
@@ -186,9 +185,9 @@ public sealed class GatewaySipTests(GatewayNodeFixture node) : IAsyncLifetime
         var answeringRun = await answering.StopAsync(TimeSpan.FromSeconds(15));
 
         Assert.True(call.ExitCode == 0 && call.SuccessfulCalls == 1, call.Describe());
-        Assert.True(silentRun.Count("_INVITE_Recv") >= 1 && silentRun.Count("_CANCEL_Recv") >= 1,
+        Assert.True(silentRun.Received("INVITE ") >= 1 && silentRun.Received("CANCEL ") >= 1,
             "2001's phone should have rung and been cancelled at the ring timeout: " + silentRun.Describe());
-        Assert.True(answeringRun.Count("_ACK_Recv") >= 1, "2002's phone should have answered: " + answeringRun.Describe());
+        Assert.True(answeringRun.Received("ACK ") >= 1, "2002's phone should have answered: " + answeringRun.Describe());
         Assert.True(tap.SamePayloads(caller.MediaPort, null, null, answering.MediaPort) > 10,
             "the caller was not bridged to 2002: " + tap.Describe());
     }
@@ -213,4 +212,3 @@ public sealed class GatewaySipTests(GatewayNodeFixture node) : IAsyncLifetime
         return phone;
     }
 }
-#endif
