@@ -12,6 +12,7 @@ public sealed class ServerInviteTransaction : ServerTransaction
 {
     private SipResponse? _lastProvisional;
     private SipResponse? _final;
+    private SipResponse? _accepted;
     private TimeSpan _interval;
 
     internal ServerInviteTransaction(SipTransactionLayer layer, TransactionKey key, SipRequest request, IPEndPoint remote)
@@ -33,6 +34,7 @@ public sealed class ServerInviteTransaction : ServerTransaction
         if (State == TransactionState.Accepted)
         {
             if (!response.IsSuccess) return false;
+            _accepted = response;
             Send(response);
             return true;
         }
@@ -46,7 +48,14 @@ public sealed class ServerInviteTransaction : ServerTransaction
         else if (response.IsSuccess)
         {
             State = TransactionState.Accepted;
+            _accepted = response;
             Send(response);
+            if (!Reliable)
+            {
+                // RFC 3261 §13.3.1.4: the 2xx is resent at T1, 2T1 ... T2 until its ACK arrives.
+                _interval = Timers.TimerG;
+                StartTimer(TimerName.G, _interval);
+            }
             StartTimer(TimerName.L, Timers.TimerL);
         }
         else
@@ -77,6 +86,14 @@ public sealed class ServerInviteTransaction : ServerTransaction
         }
     }
 
+    /// <summary>True once the ACK for this transaction's 2xx arrived (it carries a new branch, so the layer matches it by dialog).</summary>
+    public bool AckReceived { get; private set; }
+
+    /// <summary>The ACK for our 2xx: same Call-ID and CSeq number as the INVITE, and the 2xx's To tag.</summary>
+    internal bool IsAckFor2xx(SipRequest ack) =>
+        State == TransactionState.Accepted && _accepted is not null && ack.CallId == Request.CallId
+        && ack.CSeq?.Sequence == Request.CSeq?.Sequence && ack.To?.Tag == _accepted.To?.Tag;
+
     internal void OnAck(SipRequest ack, IPEndPoint source)
     {
         switch (State)
@@ -89,6 +106,8 @@ public sealed class ServerInviteTransaction : ServerTransaction
                 else StartTimer(TimerName.I, Timers.TimerI);
                 break;
             case TransactionState.Accepted:
+                AckReceived = true;
+                StopTimer(TimerName.G);
                 Layer.PostToUser(tu => tu.OnAck(ack, this, source));
                 break;
         }
@@ -109,9 +128,17 @@ public sealed class ServerInviteTransaction : ServerTransaction
             case TimerName.H when State == TransactionState.Completed:
                 Terminate(Transactions.TerminationReason.NoAck);
                 break;
+            case TimerName.G when State == TransactionState.Accepted && !AckReceived:
+                Send(_accepted!);
+                _interval = _interval * 2 < Timers.T2 ? _interval * 2 : Timers.T2;
+                StartTimer(TimerName.G, _interval);
+                break;
             case TimerName.I when State == TransactionState.Confirmed:
-            case TimerName.L when State == TransactionState.Accepted:
                 Terminate(Transactions.TerminationReason.Normal);
+                break;
+            case TimerName.L when State == TransactionState.Accepted:
+                // A 2xx never acknowledged: the UAS should end the dialog with BYE (RFC 3261 §13.3.1.4).
+                Terminate(AckReceived ? Transactions.TerminationReason.Normal : Transactions.TerminationReason.NoAck);
                 break;
         }
     }

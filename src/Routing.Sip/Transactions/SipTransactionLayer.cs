@@ -169,6 +169,8 @@ public sealed class SipTransactionLayer : IDisposable
         if (request.Method == SipMethod.Ack)
         {
             if (_servers.TryGetValue(key, out var found) && found is ServerInviteTransaction invite) invite.OnAck(request, source);
+            else if (_servers.Values.OfType<ServerInviteTransaction>().FirstOrDefault(t => t.IsAckFor2xx(request)) is { } accepted)
+                accepted.OnAck(request, source);
             else PostToUser(tu => tu.OnAck(request, null, source));
             return;
         }

@@ -79,7 +79,7 @@ public class ServerTransactionTests
     }
 
     [Fact]
-    public void Accepted_state_absorbs_invite_retransmissions_passes_tu_2xx_retransmissions_and_acks_until_Timer_L()
+    public void Accepted_state_absorbs_invite_retransmissions_resends_the_2xx_until_its_ack_and_ends_on_Timer_L()
     {
         var h = new TransactionHarness();
         h.UasUser.Answer = (tx, _) => tx.Respond(tx.CreateResponse(200));
@@ -87,37 +87,57 @@ public class ServerTransactionTests
         var server = (ServerInviteTransaction)h.UasUser.Requests.Single().Transaction;
         Assert.Equal(TransactionState.Accepted, server.State);
 
-        // A retransmitted INVITE is absorbed: no new request for the TU, and no 2xx resent by the transaction.
+        // A retransmitted INVITE is absorbed: no new request for the TU, and no extra 2xx for it.
         h.UasTransport.Deliver(FirstSent(h, SipMethod.Invite), UacEndPoint);
         Assert.Single(h.UasUser.Requests);
         Assert.Single(h.SendTimes((_, m) => IsResponse(m, 200)));
 
-        // The TU retransmits its 2xx (it owns that job): the transaction passes it to the transport.
-        h.Advance(TimeSpan.FromSeconds(0.5));
+        // Until the ACK comes, the 2xx is resent at T1, 2T1 (RFC 3261 §13.3.1.4); the TU may send one too.
+        h.Advance(TimeSpan.FromSeconds(1.6));
+        Assert.Equal([0, 0.5, 1.5], h.SendTimes((_, m) => IsResponse(m, 200)));
         Assert.True(server.Respond(server.CreateResponse(200)));
-        Assert.Equal([0, 0.5], h.SendTimes((_, m) => IsResponse(m, 200)));
         Assert.False(server.Respond(server.CreateResponse(486))); // no non-2xx after a 2xx
 
-        // An ACK matching the transaction (same branch) is handed to the TU.
+        // An ACK matching the transaction (same branch) is handed to the TU and stops the resends.
         var ack = NewRequest(SipMethod.Ack, server.Request.TopVia!.Branch);
         ack.SetHeader(new CSeqHeader(server.Request.CSeq!.Sequence, SipMethod.Ack));
         h.UasTransport.Deliver(ack.ToBytes(), UacEndPoint);
         var (_, matched) = Assert.Single(h.UasUser.Acks);
         Assert.Same(server, matched);
+        Assert.True(server.AckReceived);
 
-        h.Advance(TimeSpan.FromSeconds(31.4));
+        h.Advance(TimeSpan.FromSeconds(30.2));
+        Assert.Equal(4, h.SendTimes((_, m) => IsResponse(m, 200)).Length);
         Assert.Equal(TransactionState.Accepted, server.State);
-        h.Advance(TimeSpan.FromSeconds(0.2)); // Timer L = 64*T1
+        h.Advance(TimeSpan.FromSeconds(0.3)); // Timer L = 64*T1
         Assert.Equal(TransactionState.Terminated, server.State);
+        Assert.Equal(TerminationReason.Normal, server.TerminationReason);
     }
 
     [Fact]
-    public void Ack_for_2xx_with_its_own_branch_goes_to_the_TU_without_a_transaction()
+    public void A_2xx_never_acknowledged_is_resent_capped_at_T2_and_ends_with_NoAck_on_Timer_L()
+    {
+        var h = new TransactionHarness();
+        h.UasUser.Answer = (tx, _) => tx.Respond(tx.CreateResponse(200));
+        h.Network.Drop = d => d.Message is SipRequest { Method: SipMethod.Ack };
+        h.Uac.SendRequest(NewRequest(SipMethod.Invite), UasEndPoint);
+        var server = (ServerInviteTransaction)h.UasUser.Requests.Single().Transaction;
+
+        h.Advance(TimeSpan.FromSeconds(32.1));
+
+        Assert.Equal([0, 0.5, 1.5, 3.5, 7.5, 11.5, 15.5, 19.5, 23.5, 27.5, 31.5], h.SendTimes((_, m) => IsResponse(m, 200)));
+        Assert.Equal(TransactionState.Terminated, server.State);
+        Assert.Equal(TerminationReason.NoAck, server.TerminationReason);
+    }
+
+    [Fact]
+    public void Ack_for_2xx_with_its_own_branch_is_matched_to_the_accepted_invite_by_call_id_cseq_and_to_tag()
     {
         var h = new TransactionHarness();
         h.UasUser.Answer = (tx, _) => tx.Respond(tx.CreateResponse(200));
         var invite = h.Uac.SendRequest(NewRequest(SipMethod.Invite), UasEndPoint);
         var ok = h.UacUser.Responses.Single().Response;
+        var server = (ServerInviteTransaction)h.UasUser.Requests.Single().Transaction;
 
         var ack = NewRequest(SipMethod.Ack);
         ack.SetHeader(ok.To!.Clone());
@@ -125,8 +145,22 @@ public class ServerTransactionTests
         Assert.True(h.Uac.SendStateless(ack, UasEndPoint));
 
         var (received, tx) = Assert.Single(h.UasUser.Acks);
-        Assert.Null(tx);
+        Assert.Same(server, tx);
+        Assert.True(server.AckReceived);
         Assert.Equal(ok.To.Tag, received.To!.Tag);
+
+        // An ACK after the transaction is gone still reaches the TU, without a transaction.
+        h.Advance(TimeSpan.FromSeconds(33));
+        Assert.True(h.Uac.SendStateless(NewAckLike(ack), UasEndPoint));
+        Assert.Null(h.UasUser.Acks.Last().Transaction);
+    }
+
+    private static SipRequest NewAckLike(SipRequest ack)
+    {
+        var again = NewRequest(SipMethod.Ack);
+        again.SetHeader(ack.To!.Clone());
+        again.SetHeader(ack.CSeq!);
+        return again;
     }
 
     [Fact]
