@@ -12,11 +12,14 @@ namespace Routing.Integration.Tests.Sip;
 /// One node with every role and the demo configuration (ring timeout 3 s, wrap-up 1 s so the tests need not wait
 /// them out), SIP on a free loopback port; real sipp phones and callers talk to it.
 /// </summary>
-public sealed class GatewayNodeFixture : IAsyncLifetime
+public class GatewayNodeFixture : IAsyncLifetime
 {
     public const string DemoKey = "demo-tenant-key";
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "routing-sip-tests-" + Guid.NewGuid().ToString("N"));
     private RoutingNodeHost? _host;
+
+    /// <summary>Calls the gateway carries before it answers 503.</summary>
+    protected virtual int MaxCalls => 2000;
 
     public RoutingNodeHost Host => _host ?? throw new InvalidOperationException("the node did not start");
     public IPEndPoint Gateway => Host.SipEndPoint ?? throw new InvalidOperationException("the node has no SIP end point");
@@ -36,6 +39,7 @@ public sealed class GatewayNodeFixture : IAsyncLifetime
             HttpHost = "127.0.0.1",
             SipPort = 0,
             SipHost = "127.0.0.1",
+            MaxCalls = MaxCalls,
             StartTimeout = TimeSpan.FromSeconds(60),
             HoconText = "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING\nakka.log-dead-letters = off",
             HttpLogLevel = LogLevel.Warning,
