@@ -29,6 +29,8 @@ public sealed class NodeFixture : IAsyncLifetime
         Hostname = "127.0.0.1",
         HttpPort = 0,
         HttpHost = "127.0.0.1",
+        SipPort = 0,
+        SipHost = "127.0.0.1",
         StartTimeout = TimeSpan.FromSeconds(60),
         HoconText = "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING\nakka.log-dead-letters = off",
         HttpLogLevel = LogLevel.Warning,

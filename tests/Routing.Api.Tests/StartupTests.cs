@@ -77,7 +77,7 @@ public sealed class StartupTests : IDisposable
     {
         var bad = File("bad.conf", "akka {\n  cluster {\n    roles = [routing\n  }\n}\n");
         var e = await Assert.ThrowsAsync<NodeConfigException>(() =>
-            RoutingNodeHost.StartAsync(new RoutingNodeOptions { HoconFiles = [bad], DataDir = Path.Combine(_dir, "data"), Port = 0, HttpPort = 0 }));
+            RoutingNodeHost.StartAsync(new RoutingNodeOptions { HoconFiles = [bad], DataDir = Path.Combine(_dir, "data"), Port = 0, HttpPort = 0, SipPort = 0, SipHost = "127.0.0.1" }));
         Assert.StartsWith($"{bad}:4:", Assert.Single(e.Lines));
     }
 

@@ -44,6 +44,8 @@ public sealed class BenchNode : IAsyncDisposable
             Port = 0,
             HttpPort = 0,
             HttpHost = "127.0.0.1",
+            SipPort = 0,
+            SipHost = "127.0.0.1",
             HttpLogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
             HoconText = """
                 akka.loglevel = WARNING
