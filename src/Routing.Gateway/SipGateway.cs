@@ -32,7 +32,8 @@ namespace Routing.Gateway;
 /// </summary>
 public sealed class SipGateway : ISipTransactionUser, IDisposable
 {
-    internal const string Allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY, REGISTER";
+    private static readonly string[] AllowedMethods = ["INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "REFER", "NOTIFY", "REGISTER"];
+    internal static readonly string Allow = string.Join(", ", AllowedMethods);
 
     private readonly ActorSystem _system;
     private readonly IRoutingService _routing;
@@ -43,9 +44,9 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
     private readonly ConcurrentDictionary<string, CallSession> _byCallerCallId = new();
     private readonly ConcurrentDictionary<string, (CallSession Session, OperatorLeg Leg)> _byOutgoingCallId = new();
     private readonly UdpSipTransport _udp;
-    private readonly ISipTransport? _tcp;
+    private readonly TcpSipTransport _tcp;
     private readonly SipTransactionLayer _udpLayer;
-    private readonly SipTransactionLayer? _tcpLayer;
+    private readonly SipTransactionLayer _tcpLayer;
     private readonly SipRegistrar _registrar;
     private readonly RtpPortAllocator _ports;
     private readonly MediaClock _clock = new();
@@ -64,11 +65,11 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
         var advertised = options.AdvertisedAddress ?? (options.BindAddress.Equals(IPAddress.Any) ? IPAddress.Loopback : options.BindAddress);
         Advertised = advertised;
         _udp = new UdpSipTransport(new IPEndPoint(options.BindAddress, options.SipPort), advertised);
-        _tcp = SipTcp.Create(new IPEndPoint(options.BindAddress, _udp.LocalEndPoint.Port), advertised);
+        _tcp = new TcpSipTransport(new IPEndPoint(options.BindAddress, _udp.LocalEndPoint.Port), advertised);
         _udpLayer = new SipTransactionLayer(_udp, this);
-        _tcpLayer = _tcp is null ? null : new SipTransactionLayer(_tcp, this);
+        _tcpLayer = new SipTransactionLayer(_tcp, this);
         _udp.MessageRejected += (_, _) => GatewayMetrics.SipRejected.Add(1);
-        if (_tcp is not null) _tcp.MessageRejected += (_, _) => GatewayMetrics.SipRejected.Add(1);
+        _tcp.MessageRejected += (_, _) => GatewayMetrics.SipRejected.Add(1);
         _registrar = new SipRegistrar(new RegistrarOptions
         {
             Realm = options.Realm,
@@ -105,7 +106,7 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
         _actor = actor;
         _channel = actor.Path.ToStringWithAddress(self);
         _udp.Start();
-        SipTcp.Start(_tcp);
+        _tcp.Start();
     }
 
     // ---- transaction user ------------------------------------------------------------------------
@@ -122,10 +123,7 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
                     Respond(tx, _registrar.Handle(request, tx.Remote, LayerOf(tx).Transport.Protocol));
                     break;
                 case SipMethod.Options:
-                    var ok = tx.CreateResponse(200);
-                    ok.AddHeader("Allow", Allow);
-                    ok.AddHeader("Accept", "application/sdp");
-                    Respond(tx, ok);
+                    Respond(tx, SipResponses.ForOptions(request, AllowedMethods, ["application/sdp"], tx.LocalTag));
                     break;
                 case SipMethod.Invite when request.To?.Tag is null:
                     _ = NewCall((ServerInviteTransaction)tx, request);
@@ -158,11 +156,18 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
         tx.Respond(response);
     }
 
-    private SipTransactionLayer LayerOf(SipTransaction tx) => tx.Request.TopVia?.Transport.Equals("TCP", StringComparison.OrdinalIgnoreCase) == true && _tcpLayer is not null ? _tcpLayer : _udpLayer;
+    private SipTransactionLayer LayerOf(SipTransaction tx) => tx.Request.TopVia?.Transport.Equals("TCP", StringComparison.OrdinalIgnoreCase) == true ? _tcpLayer : _udpLayer;
 
     public void OnAck(SipRequest ack, ServerInviteTransaction? transaction, IPEndPoint source)
     {
         if (ack.CallId is { } id && _byCallerCallId.TryGetValue(id, out var s)) s.OnAck();
+    }
+
+    public void OnTerminated(SipTransaction transaction)
+    {
+        if (transaction is ServerInviteTransaction { TerminationReason: TerminationReason.NoAck } invite
+            && invite.Request.CallId is { } id && _byCallerCallId.TryGetValue(id, out var s))
+            s.OnAnswerNotAcknowledged();
     }
 
     public void OnCancel(ServerTransaction cancel, ServerInviteTransaction invite)
@@ -429,7 +434,7 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
             Report(session.Id, new CallCommand.Reject(op, "device-lost"));
             return;
         }
-        var layer = binding.Transport.Equals("TCP", StringComparison.OrdinalIgnoreCase) && _tcpLayer is not null ? _tcpLayer : _udpLayer;
+        var layer = binding.Transport.Equals("TCP", StringComparison.OrdinalIgnoreCase) ? _tcpLayer : _udpLayer;
         var to = SipUri.Create(Advertised.ToString(), op.Value, SipEndPoint.Port);
         Dial(session, op, op.Value, binding.Contact, to, binding.Source, layer);
     }
@@ -448,7 +453,7 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
             {
                 var addresses = IPAddress.TryParse(uri.Host, out var ip) ? [ip] : await Dns.GetHostAddressesAsync(uri.Host);
                 var address = addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? addresses.First();
-                var layer = string.Equals(uri.Transport, "tcp", StringComparison.OrdinalIgnoreCase) && _tcpLayer is not null ? _tcpLayer : _udpLayer;
+                var layer = string.Equals(uri.Transport, "tcp", StringComparison.OrdinalIgnoreCase) ? _tcpLayer : _udpLayer;
                 Dial(session, null, target, uri, uri, new IPEndPoint(address, uri.Port ?? 5060), layer);
             }
             catch (Exception e) when (e is System.Net.Sockets.SocketException or InvalidOperationException or ArgumentException)
@@ -482,14 +487,9 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
         var leg = new OperatorLeg(op, target, layer, destination, media, local, offer);
 
         var caller = session.Invite.Request.From;
-        var from = new FromHeader(SipUri.Create(Advertised.ToString(), caller?.Uri.User ?? "routing", SipEndPoint.Port), caller?.DisplayName, SipRequest.NewTag());
-        var invite = new SipRequest(SipMethod.Invite, requestUri);
-        invite.AddHeader(new MaxForwardsHeader(70));
-        invite.AddHeader(from);
-        invite.AddHeader(new ToHeader(toUri));
-        invite.AddHeader(new CallIdHeader($"{Guid.NewGuid():N}@{Advertised}"));
-        invite.AddHeader(new CSeqHeader(1, SipMethod.Invite));
-        invite.AddHeader(new ContactHeader(ContactUri(layer)));
+        var invite = SipRequest.Create(SipMethod.Invite, requestUri,
+            SipUri.Create(Advertised.ToString(), caller?.Uri.User ?? "routing", SipEndPoint.Port), toUri, ContactUri(layer),
+            SipRequest.NewCallId(Advertised.ToString()), fromDisplayName: caller?.DisplayName);
         invite.AddHeader("Allow", Allow);
         invite.AddHeader(new ContentTypeHeader("application", "sdp"));
         invite.Body = Encoding.ASCII.GetBytes(offer.ToString());
@@ -615,9 +615,9 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
         HangUpAll();
         _clock.Dispose();
         _udpLayer.Dispose();
-        _tcpLayer?.Dispose();
+        _tcpLayer.Dispose();
         _udp.Dispose();
-        (_tcp as IDisposable)?.Dispose();
+        _tcp.Dispose();
         _registrar.Dispose();
     }
 }

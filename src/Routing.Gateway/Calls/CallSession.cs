@@ -30,7 +30,6 @@ internal sealed class CallSession
     private bool _holding;
     private int _holdGeneration;
     private bool _welcomed;
-    private Timer? _okRetransmit;
     private bool _closingAfterPrompt;
 
     public CallSession(SipGateway gw, CallId id, TenantConfig tenant, ServerInviteTransaction invite, SipTransactionLayer layer, MediaLeg caller)
@@ -58,7 +57,7 @@ internal sealed class CallSession
 
     // ---- caller leg ------------------------------------------------------------------------------
 
-    /// <summary>Answers the caller with our SDP; UDP 2xx is retransmitted until the ACK (RFC 3261 §13.3.1.4).</summary>
+    /// <summary>Answers the caller with our SDP (the INVITE server transaction resends the 2xx until the ACK).</summary>
     public void Answer(SessionDescription answer, SipUri contact)
     {
         lock (_gate)
@@ -74,27 +73,6 @@ internal sealed class CallSession
             CallerDialog.RemoteEndPoint = Invite.Remote;
             Invite.Respond(ok);
             GatewayMetrics.SipResponses.Add(1, new KeyValuePair<string, object?>("class", "2xx"));
-            if (!Layer.Transport.IsReliable)
-            {
-                var interval = Layer.Timers.T1;
-                var deadline = DateTime.UtcNow + 64 * Layer.Timers.T1;
-                _okRetransmit = new Timer(_ =>
-                {
-                    lock (_gate)
-                    {
-                        if (CallerAcked || Ended) return;
-                        if (DateTime.UtcNow > deadline)
-                        {
-                            _okRetransmit?.Dispose();
-                            _ = Task.Run(() => { SendBye(CallerDialog!, Layer); _gw.Report(Id, new CallCommand.HangUp("caller")); Close(); });
-                            return;
-                        }
-                        Invite.Respond(ok);
-                        interval = interval * 2 < Layer.Timers.T2 ? interval * 2 : Layer.Timers.T2;
-                        _okRetransmit?.Change(interval, Timeout.InfiniteTimeSpan);
-                    }
-                }, null, interval, Timeout.InfiniteTimeSpan);
-            }
         }
     }
 
@@ -104,8 +82,17 @@ internal sealed class CallSession
         {
             CallerAcked = true;
             CallerDialog?.Confirm();
-            _okRetransmit?.Dispose();
         }
+    }
+
+    /// <summary>The 2xx was never acknowledged (RFC 3261 §13.3.1.4): end the dialog with BYE and the call.</summary>
+    public void OnAnswerNotAcknowledged()
+    {
+        if (CallerAcked || Ended) return;
+        if (CallerDialog is { } dialog) SendBye(dialog, Layer);
+        _gw.Report(Id, new CallCommand.HangUp("caller"));
+        DropOutgoing();
+        Close();
     }
 
     private void OnDigit(char digit)
@@ -367,7 +354,6 @@ internal sealed class CallSession
             if (Ended) return;
             Ended = true;
             _holding = false;
-            _okRetransmit?.Dispose();
         }
         CallerMedia.Dispose();
         GatewayMetrics.RtpStreams.Add(-1);
