@@ -12,6 +12,7 @@ namespace Routing.Node;
 /// <item>the options' HOCON text (tests);</item>
 /// <item>the --hocon files, the last one winning;</item>
 /// <item>hocon/single-node.conf (always: it supplies the SQLite journal; its seed is replaced, see below);</item>
+/// <item>hocon/sbr.conf (always: failure detector, split-brain resolver, hand-off timings, identical on every node);</item>
 /// <item>hocon/routing.conf;</item>
 /// <item><see cref="RoutingCluster.DefaultConfig"/>.</item>
 /// </list>
@@ -82,9 +83,10 @@ public static class NodeHocon
         var extra = options.HoconText is { } t ? Parse(t, "hocon text") : null;
 
         var singleNodePath = FindShippedFile("hocon/single-node.conf");
+        var sbrPath = FindShippedFile("hocon/sbr.conf");
         var routingPath = FindShippedFile("hocon/routing.conf");
         var shipped = new List<(string Path, Config Config)>();
-        foreach (var p in new[] { singleNodePath, routingPath })
+        foreach (var p in new[] { singleNodePath, sbrPath, routingPath })
         {
             if (!File.Exists(p)) throw new NodeConfigException($"{p}: the HOCON file shipped with the node is missing");
             shipped.Add((p, LoadFile(p)));
@@ -104,9 +106,11 @@ public static class NodeHocon
 
         if (options.Hostname is { Length: > 0 } host)
         {
-            Set("akka.remote.dot-netty.tcp.hostname", Quote(host));
+            Set("akka.remote.dot-netty.tcp.hostname", Quote(options.BindHostname is { Length: > 0 } b ? b : host));
             Set("akka.remote.dot-netty.tcp.public-hostname", Quote(host));
         }
+        else if (options.BindHostname is { Length: > 0 } bind)
+            Set("akka.remote.dot-netty.tcp.hostname", Quote(bind));
         if (options.Port is { } port) Set("akka.remote.dot-netty.tcp.port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var roles = options.Roles.Select(r => r.Trim().ToLowerInvariant()).Where(r => r.Length > 0).Distinct().ToList();
         var unknown = roles.Where(r => !RoutingNodeOptions.AllRoles.Contains(r)).ToList();
@@ -135,6 +139,14 @@ public static class NodeHocon
             if (IsSqlite(merged, QueryPath)) Set(QueryPath + ".connection-string", cs);
         }
 
+        foreach (var path in new[] { JournalPath, SnapshotPath, QueryPath })
+        {
+            if (!IsPostgres(merged, path)) continue;
+            if (options.DbConnection is { Length: > 0 } db) Set(path + ".connection-string", Quote(db));
+            else if (string.IsNullOrWhiteSpace(merged.GetString(path + ".connection-string", "")))
+                throw new NodeConfigException($"{path}: the journal is PostgreSQL but no connection string is set: give ROUTING_DB_CONNECTION (or --db-connection), e.g. \"Host=127.0.0.1;Port=5432;Database=routing;Username=routing;Password=...\"");
+        }
+
         var fragmentText = fragment.ToString();
         var config = ConfigurationFactory.ParseString(fragmentText).WithFallback(merged);
 
@@ -147,6 +159,9 @@ public static class NodeHocon
         files.AddRange(shipped.Select(s => s.Path));
         return new Result(config, fragmentText, files, joinSelf, sqlite);
     }
+
+    private static bool IsPostgres(Config config, string path) =>
+        config.GetString(path + ".provider-name", "")?.StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase) == true;
 
     private static bool IsSqlite(Config config, string path) =>
         config.GetString(path + ".provider-name", "")?.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase) == true;

@@ -25,6 +25,8 @@ var rolesOption = new Option<string>("--roles")
 var httpPortOption = new Option<int?>("--http-port") { Description = "HTTP port of the api role (default 8080, env ROUTING_HTTP_PORT)." };
 var portOption = new Option<int?>("--port") { Description = "Akka remoting port (default 4053, env ROUTING_PORT)." };
 var hostnameOption = new Option<string?>("--hostname") { Description = "Host name other nodes reach this node at (env ROUTING_HOSTNAME; default 127.0.0.1)." };
+var bindHostnameOption = new Option<string?>("--bind-hostname") { Description = "Address Akka binds to when it differs from --hostname, e.g. 0.0.0.0 (env ROUTING_BIND_HOSTNAME)." };
+var dbOption = new Option<string?>("--db-connection") { Description = "PostgreSQL connection string, for --hocon hocon/postgres.conf (env ROUTING_DB_CONNECTION)." };
 var seedsOption = new Option<string?>("--seeds") { Description = "Comma list of seed nodes, host:port or akka.tcp://routing@host:port (env ROUTING_SEEDS). None: the node forms its own cluster." };
 var dataDirOption = new Option<string>("--data-dir")
 {
@@ -39,7 +41,7 @@ var rtpPortsOption = new Option<string?>("--rtp-ports") { Description = "RTP por
 
 var root = new RootCommand("Routing: one node of the automatic call distributor cluster.")
 {
-    configOption, hoconOption, rolesOption, httpPortOption, portOption, hostnameOption, seedsOption, dataDirOption,
+    configOption, hoconOption, rolesOption, httpPortOption, portOption, hostnameOption, bindHostnameOption, seedsOption, dataDirOption, dbOption,
     sipPortOption, sipHostOption, sipAdvertiseOption, rtpPortsOption,
 };
 
@@ -57,6 +59,8 @@ root.SetAction(parse =>
             HttpPort = parse.GetValue(httpPortOption) ?? EnvInt("ROUTING_HTTP_PORT") ?? 8080,
             Port = parse.GetValue(portOption) ?? EnvInt("ROUTING_PORT"),
             Hostname = parse.GetValue(hostnameOption) ?? Env("ROUTING_HOSTNAME"),
+            BindHostname = parse.GetValue(bindHostnameOption) ?? Env("ROUTING_BIND_HOSTNAME"),
+            DbConnection = parse.GetValue(dbOption) ?? Env("ROUTING_DB_CONNECTION"),
             Seeds = Split(parse.GetValue(seedsOption) ?? Env("ROUTING_SEEDS")),
             DataDir = parse.GetValue(dataDirOption)!,
             AdminKey = Env("ROUTING_ADMIN_KEY"),

@@ -27,6 +27,12 @@ public sealed record RoutingNodeOptions
     /// <summary>The host name (or address) other nodes reach this one at; null leaves it to the HOCON files.</summary>
     public string? Hostname { get; init; }
 
+    /// <summary>The address Akka binds to when it differs from <see cref="Hostname"/> (e.g. 0.0.0.0 in a pod whose DNS name is the public one).</summary>
+    public string? BindHostname { get; init; }
+
+    /// <summary>PostgreSQL connection string for a journal on PostgreSQL (hocon/postgres.conf); null leaves it to the HOCON files.</summary>
+    public string? DbConnection { get; init; }
+
     /// <summary>Seed nodes ("host:port" or full akka.tcp addresses). Empty: this node forms a cluster by joining itself.</summary>
     public IReadOnlyList<string> Seeds { get; init; } = [];
 
