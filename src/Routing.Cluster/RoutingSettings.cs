@@ -13,7 +13,9 @@ public sealed record RoutingSettings(
     TimeSpan PassivateWaitingCallAfter,
     TimeSpan PassivateEmptyQueueAfter,
     TimeSpan QueueHeartbeat,
-    int SnapshotEvery)
+    int SnapshotEvery,
+    TimeSpan OperatorCallCheck,
+    TimeSpan OfferTimeout)
 {
     public static RoutingSettings Create(ActorSystem system)
     {
@@ -28,6 +30,8 @@ public sealed record RoutingSettings(
             c.GetTimeSpan("passivate-waiting-call-after"),
             c.GetTimeSpan("passivate-empty-queue-after"),
             c.GetTimeSpan("queue-heartbeat"),
-            c.GetInt("snapshot-every"));
+            c.GetInt("snapshot-every"),
+            c.GetTimeSpan("operator-call-check"),
+            c.GetTimeSpan("offer-timeout"));
     }
 }

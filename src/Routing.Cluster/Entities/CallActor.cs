@@ -184,7 +184,7 @@ public sealed class CallActor : RoutingEntity
                     Regions.Queues.Tell(new QueueEnvelope(h.Queue.Value, new QueueCommand.Handled(_id, h.HandleSeconds)), ActorRefs.NoSender);
                     break;
                 case CallEffect.ReleaseOperator rel:
-                    Regions.Operators.Tell(new OperatorEnvelope(rel.Operator.Value, new OperatorCommand.Release(rel.Reservation, rel.Reason, rel.Pause)), ActorRefs.NoSender);
+                    Regions.Operators.Tell(new OperatorEnvelope(rel.Operator.Value, new OperatorCommand.Release(rel.Reservation, rel.Reason, rel.Pause, rel.UndoConnect)), ActorRefs.NoSender);
                     break;
                 case CallEffect.EndOperatorCall end:
                     Regions.Operators.Tell(new OperatorEnvelope(end.Operator.Value, new OperatorCommand.EndCall(_id)), ActorRefs.NoSender);
@@ -192,10 +192,11 @@ public sealed class CallActor : RoutingEntity
                 case CallEffect.ConnectOperator c:
                     var self = Self;
                     var resv = c.Reservation;
+                    var op = c.Operator;
                     Regions.Operators.Ask<OperatorCommandReply>(new OperatorEnvelope(c.Operator.Value, new OperatorCommand.Connect(resv, _id)), Settings.AskTimeout)
                         .ContinueWith(t => t.IsCompletedSuccessfully
-                            ? new CallEnvelope(_id.Value, new CallCommand.ConnectResult(resv, t.Result.Reply.Accepted, t.Result.Reply.Reason))
-                            : new CallEnvelope(_id.Value, new CallCommand.ConnectResult(resv, false, "operator did not confirm in time")))
+                            ? new CallEnvelope(_id.Value, new CallCommand.ConnectResult(resv, t.Result.Reply.Accepted, t.Result.Reply.Reason, op))
+                            : new CallEnvelope(_id.Value, new CallCommand.ConnectResult(resv, false, "operator did not confirm in time", op)))
                         .PipeTo(self);
                     break;
                 case CallEffect.Channel ch:

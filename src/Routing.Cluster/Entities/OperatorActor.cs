@@ -22,6 +22,7 @@ public sealed class OperatorActor : RoutingEntity
     private readonly OperatorId _id;
     private OperatorState _state = OperatorState.Initial;
     private ICancelable? _deadline;
+    private ICancelable? _callCheck;
 
     public static Props Props(string id, RoutingSettings settings, TimeProvider clock) =>
         Akka.Actor.Props.Create(() => new OperatorActor(id, settings, clock));
@@ -46,6 +47,8 @@ public sealed class OperatorActor : RoutingEntity
             case GetOperatorState: Sender.Tell(new OperatorStateReply(_id.Value, Profile is not null, _state)); break;
             case AnnounceOperator m: AnnounceTo(m.Pool); break;
             case DeadlineReached: Handle(new OperatorCommand.CheckDeadlines(), reply: false); break;
+            case CheckCall: CheckCallGoesOn(); break;
+            case CallChecked c: OnCallChecked(c); break;
             case ReceiveTimeout: PassivateIfIdle(); break;
             default:
                 if (!HandleSnapshotReplies(message)) Unhandled(message);
@@ -60,6 +63,7 @@ public sealed class OperatorActor : RoutingEntity
     private void OnRecovered()
     {
         ScheduleDeadline();
+        ScheduleCallCheck();
         // After a move or restart, routers learn of this operator again without being asked.
         if (_state.Status != OperatorStatus.LoggedOut) Announce();
         UpdatePassivation();
@@ -85,6 +89,7 @@ public sealed class OperatorActor : RoutingEntity
         {
             if (reply) sender.Tell(new OperatorCommandReply(answer, _state));
             ScheduleDeadline();
+            ScheduleCallCheck();
             Announce();
             UpdatePassivation();
             SnapshotIfDue(_state);
@@ -97,6 +102,43 @@ public sealed class OperatorActor : RoutingEntity
         _deadline = null;
         if (_state.NextDeadline is not { } at) return;
         _deadline = ScheduleAt(at, DeadlineReached.Instance);
+    }
+
+    /// <summary>
+    /// Reconciliation: "on call" is the one state without a deadline, so while in it the operator asks its call entity
+    /// now and then whether the call is still its own and not over. The call's EndCall is a plain message and is lost
+    /// when a node dies between the two entities; without this check the operator would stay on call for ever.
+    /// </summary>
+    private void ScheduleCallCheck()
+    {
+        if (_state.Status == OperatorStatus.OnCall && _state.Call is not null)
+        {
+            _callCheck ??= Context.System.Scheduler.ScheduleTellRepeatedlyCancelable(
+                Settings.OperatorCallCheck, Settings.OperatorCallCheck, Self, CheckCall.Instance, Self);
+        }
+        else
+        {
+            _callCheck?.Cancel();
+            _callCheck = null;
+        }
+    }
+
+    private void CheckCallGoesOn()
+    {
+        if (_state.Status != OperatorStatus.OnCall || _state.Call is not { } call) return;
+        var self = Self;
+        Regions.Calls.Ask<CallStateReply>(new GetCallState(call.Value), Settings.AskTimeout)
+            .ContinueWith(t => t.IsCompletedSuccessfully
+                ? new CallChecked(call, t.Result.State.Phase == Domain.Calls.CallPhase.Ended || t.Result.State.Operator != _id)
+                : new CallChecked(call, false)) // no answer: ask again at the next tick
+            .PipeTo(self);
+    }
+
+    private void OnCallChecked(CallChecked c)
+    {
+        if (!c.Over || _state.Status != OperatorStatus.OnCall || _state.Call != c.Call) return;
+        Context.GetLogger().Warning("Operator {0}: call {1} is over but its end never arrived; ending it here", _id, c.Call);
+        Handle(new OperatorCommand.EndCall(c.Call), reply: false);
     }
 
     /// <summary>The snapshot routers keep of this operator.</summary>
@@ -131,7 +173,15 @@ public sealed class OperatorActor : RoutingEntity
     protected override void PostStop()
     {
         _deadline?.Cancel();
+        _callCheck?.Cancel();
         base.PostStop();
+    }
+
+    private sealed record CallChecked(CallId Call, bool Over);
+
+    private sealed class CheckCall
+    {
+        public static readonly CheckCall Instance = new();
     }
 
     private sealed class DeadlineReached

@@ -29,6 +29,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly PoolMatcher _matcher;
     private readonly Dictionary<ReservationId, (RoutingDecision Decision, WaitingCall Call)> _pending = [];
+    private readonly Dictionary<ReservationId, (RoutingDecision Decision, WaitingCall Call)> _offering = [];
     private readonly Dictionary<CallId, WaitingCall> _known = [];
     private readonly Dictionary<QueueId, TimeSpan> _handleTime = [];
     private long _configVersion;
@@ -52,6 +53,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
 
         Receive<RouterEnvelope>(m => OnMessage(m.Message));
         Receive<ReserveResult>(OnReserveResult);
+        Receive<OfferResult>(OnOfferResult);
         Receive<Rematch>(_ => TryMatch());
         Receive<WarmedUp>(_ =>
         {
@@ -88,7 +90,8 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         switch (message)
         {
             case RouterMessage.CallWaiting w:
-                if (_pending.Values.Any(p => p.Call.Id == w.Call.Id)) return; // being offered right now
+                if (_pending.Values.Any(p => p.Call.Id == w.Call.Id) || _offering.Values.Any(p => p.Call.Id == w.Call.Id))
+                    return; // being offered right now
                 _known[w.Call.Id] = w.Call;
                 _matcher.UpsertCall(w.Call);
                 if (Now >= _warmUntil) CheckServable(w.Call.Id);
@@ -191,7 +194,14 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         if (!_pending.Remove(r.Reservation, out var p)) return;
         if (r.Accepted)
         {
-            _regions.Calls.Tell(new CallEnvelope(p.Decision.Call.Value, new CallCommand.Offer(r.Reservation, p.Decision.Chosen, p.Decision)), ActorRefs.NoSender);
+            // The offer is asked, not told: when the call's node has just died the offer is lost, and the call must then
+            // get its place back here and the operator its freedom, instead of both waiting for a lease to run out.
+            _offering[r.Reservation] = p;
+            var self = Self;
+            var resv = r.Reservation;
+            _regions.Calls.Ask<CallCommandReply>(new CallEnvelope(p.Decision.Call.Value, new CallCommand.Offer(resv, p.Decision.Chosen, p.Decision)), _settings.OfferTimeout)
+                .ContinueWith(t => new OfferResult(resv, t.IsCompletedSuccessfully))
+                .PipeTo(self);
             return;
         }
         _log.Info("Router {0}: {1} refused reservation for {2}: {3}", _pool, p.Decision.Chosen, p.Decision.Call, r.Reason);
@@ -200,6 +210,18 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         _matcher.UpsertCall(p.Call);
         TryMatch();
     }
+
+    private void OnOfferResult(OfferResult r)
+    {
+        if (!_offering.Remove(r.Reservation, out var p) || r.Answered) return; // accepted, or refused and released by the call
+        _log.Warning("Router {0}: call {1} did not answer the offer of {2}; it keeps its place and the operator is released", _pool, p.Decision.Call, p.Decision.Chosen);
+        _regions.Operators.Tell(new OperatorEnvelope(p.Decision.Chosen.Value, new OperatorCommand.Release(r.Reservation, "call did not answer", null)), ActorRefs.NoSender);
+        _known[p.Call.Id] = p.Call;
+        _matcher.UpsertCall(p.Call);
+        TryMatch();
+    }
+
+    private sealed record OfferResult(ReservationId Reservation, bool Answered);
 
     private sealed record ReserveResult(ReservationId Reservation, bool Accepted, string? Reason);
 

@@ -28,7 +28,8 @@ public abstract record CallCommand
     /// <summary>From the channel: the offered operator picked up.</summary>
     public sealed record Answer(OperatorId Operator) : CallCommand;
     /// <summary>From the operator entity: whether it accepted the connection of this reservation.</summary>
-    public sealed record ConnectResult(ReservationId Reservation, bool Accepted, string? Reason) : CallCommand;
+    /// <param name="Operator">The operator asked to connect: a call that is no longer ringing it frees it again.</param>
+    public sealed record ConnectResult(ReservationId Reservation, bool Accepted, string? Reason, OperatorId? Operator = null) : CallCommand;
     /// <summary>From the channel: the operator's phone said busy/declined/no-answer.</summary>
     public sealed record Reject(OperatorId Operator, string Reason) : CallCommand;
     public sealed record RingTimeout(ReservationId Reservation) : CallCommand;
@@ -52,7 +53,7 @@ public abstract record CallEffect
     /// <summary>The call rings an operator: its queue stops announcing it until it comes back.</summary>
     public sealed record Ringing(QueueId Queue) : CallEffect;
     public sealed record Handled(QueueId Queue, double HandleSeconds) : CallEffect;
-    public sealed record ReleaseOperator(OperatorId Operator, ReservationId Reservation, string Reason, TimeSpan? Pause) : CallEffect;
+    public sealed record ReleaseOperator(OperatorId Operator, ReservationId Reservation, string Reason, TimeSpan? Pause, bool UndoConnect = false) : CallEffect;
     public sealed record ConnectOperator(OperatorId Operator, ReservationId Reservation) : CallEffect;
     public sealed record EndOperatorCall(OperatorId Operator) : CallEffect;
     /// <summary>Tell the channel (gateway) what to do with the media leg: ring an operator, bridge, play, forward, hang up.</summary>

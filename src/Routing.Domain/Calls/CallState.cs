@@ -54,6 +54,9 @@ public sealed record CallState(
             {
                 // An operator reserved for an ended call must be freed, whatever happened before.
                 CallCommand.Offer o => new([], [new CallEffect.ReleaseOperator(o.Operator, o.Reservation, "call-ended", null)], CallReply.Refused("call has ended")),
+                // The operator picked up just as the caller hung up: the operator's side is undone (not a handled call).
+                CallCommand.ConnectResult { Accepted: true, Operator: { } op } cr =>
+                    new([], [new CallEffect.ReleaseOperator(op, cr.Reservation, "call-ended", null, UndoConnect: true)], CallReply.Refused("call has ended")),
                 CallCommand.HangUp => CallDecision.Nothing,
                 CallCommand.Start => CallDecision.Nothing,
                 _ => CallDecision.Refuse($"call has ended ({EndCause})"),
@@ -102,7 +105,13 @@ public sealed record CallState(
                 return new([], [new CallEffect.ConnectOperator(a.Operator, Reservation!.Value)], CallReply.Ok) { StartsAnswering = true };
 
             case CallCommand.ConnectResult r:
-                if (Phase != CallPhase.Ringing || Reservation != r.Reservation) return CallDecision.Nothing;
+                if (Phase != CallPhase.Ringing || Reservation != r.Reservation)
+                {
+                    // The ring timed out (or the call moved on) while the operator was confirming: free the operator again.
+                    return r is { Accepted: true, Operator: { } late }
+                        ? new([], [new CallEffect.ReleaseOperator(late, r.Reservation, "call-not-ringing", null, UndoConnect: true)], CallReply.Refused("call is no longer ringing this operator"))
+                        : CallDecision.Nothing;
+                }
                 if (r.Accepted)
                 {
                     var wait = (now - (FirstQueuedAt ?? StartedAt)).TotalSeconds;

@@ -22,7 +22,9 @@ public abstract record OperatorCommand
     /// <summary>A router asks to hold the operator for a call; accepted only when Ready (or the same reservation again).</summary>
     public sealed record Reserve(ReservationId Reservation, CallId Call, TimeSpan Lease) : OperatorCommand;
     /// <summary>The call gives the reservation back; with Pause the operator goes not-ready (e.g. no-answer) for that long.</summary>
-    public sealed record Release(ReservationId Reservation, string Reason, TimeSpan? Pause) : OperatorCommand;
+    /// <param name="UndoConnect">Also when the operator is already connected under this reservation: the call refused
+    /// the connection (it ended, or stopped ringing, as the operator picked up). Only the call may say so.</param>
+    public sealed record Release(ReservationId Reservation, string Reason, TimeSpan? Pause, bool UndoConnect = false) : OperatorCommand;
     public sealed record Connect(ReservationId Reservation, CallId Call) : OperatorCommand;
     public sealed record EndCall(CallId Call) : OperatorCommand;
     /// <summary>Time passed: apply expired leases, wrap-up ends and back-off ends.</summary>

@@ -86,6 +86,10 @@ public sealed record OperatorState(
                 return ([new OperatorReserved(now, r.Reservation, r.Call, now + r.Lease)], OperatorReply.Ok);
 
             case OperatorCommand.Release rel:
+                // Connected under this reservation, but the call refused the connection (it had ended, or stopped
+                // ringing, while this operator picked up): the operator is free again and no call was handled.
+                if (rel.UndoConnect && Status == OperatorStatus.OnCall && Reservation == rel.Reservation)
+                    return ([new OperatorReservationReleased(now, rel.Reservation, rel.Reason), .. AfterCallWork(now)], OperatorReply.Ok);
                 if (Status != OperatorStatus.Reserved || Reservation != rel.Reservation)
                     return ([], OperatorReply.Ok); // already released or never held: nothing to do
                 var released = new OperatorReservationReleased(now, rel.Reservation, rel.Reason);

@@ -145,6 +145,34 @@ public sealed class CallStateTests
     }
 
     [Fact]
+    public void An_operator_who_picks_up_as_the_caller_hangs_up_is_freed_again()
+    {
+        var config = Config();
+        var ringing = Run(Queued(config), new CallCommand.Offer(new("r1"), Op1, null), T0.AddSeconds(5), config).State;
+        var ended = Run(ringing, new CallCommand.HangUp("caller"), T0.AddSeconds(6), config).State;
+        Assert.Equal(CallEndCause.Abandoned, ended.EndCause);
+        // The operator's entity had already confirmed the connection when the hang-up was handled.
+        var d = ended.Process(new CallCommand.ConnectResult(new("r1"), true, null, Op1), T0.AddSeconds(6.1), config);
+        Assert.False(d.Reply.Accepted);
+        Assert.True(d.Events.IsEmpty);
+        Assert.Contains(d.Effects, e => e is CallEffect.ReleaseOperator { UndoConnect: true, Operator.Value: "2001", Reservation.Value: "r1" });
+    }
+
+    [Fact]
+    public void A_connection_confirmed_after_the_ring_timed_out_frees_the_operator_and_keeps_the_call_waiting()
+    {
+        var config = Config();
+        var ringing = Run(Queued(config), new CallCommand.Offer(new("r1"), Op1, null), T0.AddSeconds(5), config).State;
+        var back = Run(ringing, new CallCommand.RingTimeout(new("r1")), T0.AddSeconds(30), config).State;
+        Assert.Equal(CallPhase.Queued, back.Phase);
+        var d = back.Process(new CallCommand.ConnectResult(new("r1"), true, null, Op1), T0.AddSeconds(30.1), config);
+        Assert.True(d.Events.IsEmpty);
+        Assert.Contains(d.Effects, e => e is CallEffect.ReleaseOperator { UndoConnect: true, Operator.Value: "2001" });
+        // A refusal from the operator needs nothing undone.
+        Assert.True(back.Process(new CallCommand.ConnectResult(new("r1"), false, "gone", Op1), T0.AddSeconds(30.1), config).Effects.IsEmpty);
+    }
+
+    [Fact]
     public void Transfer_of_a_connected_call_ends_the_operator_leg_and_queues_it_again()
     {
         var config = Config();

@@ -102,6 +102,24 @@ public sealed class OperatorStateTests
     }
 
     [Fact]
+    public void A_connection_the_call_refused_is_undone_without_counting_a_handled_call()
+    {
+        var s = Run(Ready(), new OperatorCommand.Reserve(R1, C1, TimeSpan.FromSeconds(30)), T0).State;
+        s = Run(s, new OperatorCommand.Connect(R1, C1), T0.AddSeconds(1)).State;
+        Assert.Equal(OperatorStatus.OnCall, s.Status);
+
+        // A plain release (e.g. a router giving up on an offer) never ends a call in progress: that would double-book.
+        Assert.Equal(OperatorStatus.OnCall, Run(s, new OperatorCommand.Release(R1, "call did not answer", null), T0.AddSeconds(2)).State.Status);
+        // Another reservation's undo changes nothing either.
+        Assert.Equal(OperatorStatus.OnCall, Run(s, new OperatorCommand.Release(R2, "call-ended", null, UndoConnect: true), T0.AddSeconds(2)).State.Status);
+
+        var freed = Run(s, new OperatorCommand.Release(R1, "call-ended", null, UndoConnect: true), T0.AddSeconds(2)).State;
+        Assert.Equal(OperatorStatus.Ready, freed.Status);
+        Assert.Null(freed.Call);
+        Assert.Equal(s.CallsHandled, freed.CallsHandled);
+    }
+
+    [Fact]
     public void Log_out_is_refused_during_a_call()
     {
         var s = Run(Ready(), new OperatorCommand.Reserve(R1, C1, TimeSpan.FromSeconds(30)), T0).State;
