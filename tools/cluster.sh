@@ -9,7 +9,7 @@
 #   tools/cluster.sh start-node I  start routing node I again (after kill or leave)
 #   tools/cluster.sh roll          graceful rolling restart of every routing node, one by one
 #   tools/cluster.sh stop          every node leaves, then PostgreSQL stops (the data dir stays for reading)
-#   tools/cluster.sh psql [SQL]    a psql prompt (or one statement) on the cluster's database
+#   tools/cluster.sh psql [SQL]    a psql prompt (or one statement, unaligned rows) on the cluster's database
 #
 # Settings (environment): CLUSTER_DIR (/tmp/routing-cluster: pids, logs, PostgreSQL data), PG_PORT (55432),
 # BASE_PORT (4100: the edge node's Akka port; routing node I listens on BASE_PORT+I), HTTP_PORT (8080: the edge
@@ -166,7 +166,7 @@ case "$cmd" in
     ;;
   psql)
     shift
-    if [ $# -gt 0 ]; then as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U routing routing -c "$*"
+    if [ $# -gt 0 ]; then as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U routing routing -At -c "$*"
     else as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U routing routing; fi
     ;;
   *)

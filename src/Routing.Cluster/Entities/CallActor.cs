@@ -29,6 +29,10 @@ public sealed class CallActor : RoutingEntity
     private ICancelable? _timer;
     private ICancelable? _enqueueRetry;
     private IActorRef? _channelActor;
+    private readonly Dictionary<QueueId, (string Reason, int Attempts)> _dequeues = [];
+    private readonly Dictionary<QueueId, ICancelable> _dequeueRetries = [];
+    private static readonly TimeSpan DequeueRetry = TimeSpan.FromSeconds(3);
+    private const int MaxDequeueAttempts = 40;
 
     public static Props Props(string id, RoutingSettings settings, TimeProvider clock) =>
         Akka.Actor.Props.Create(() => new CallActor(id, settings, clock));
@@ -62,10 +66,15 @@ public sealed class CallActor : RoutingEntity
             case QueueAck ack: OnQueueAck(ack); break;
             case TimerFired t: OnTimer(t); break;
             case RetryEnqueue: SendEnqueue(); break;
+            case RetryDequeue r: SendPendingDequeue(r.Queue); break;
+            case DequeueAck a:
+                _dequeues.Remove(a.Queue);
+                if (_dequeueRetries.Remove(a.Queue, out var retry)) retry.Cancel();
+                break;
             case ActorIdentity id: OnChannelIdentified(id); break;
             case Terminated t when _channelActor is not null && t.ActorRef.Equals(_channelActor): OnChannelLost(); break;
             case ReceiveTimeout:
-                if (_state.Phase is CallPhase.Ended or CallPhase.Queued && _answerReplyTo is null)
+                if (_state.Phase is CallPhase.Ended or CallPhase.Queued && _answerReplyTo is null && _dequeues.Count == 0)
                     Context.Parent.Tell(new Passivate(PoisonPill.Instance));
                 break;
             default: Unhandled(message); break;
@@ -86,6 +95,7 @@ public sealed class CallActor : RoutingEntity
         // later, so that the message that woke it (an offer, a hang-up) is handled first.
         if (_state.Phase == CallPhase.Queued)
             _enqueueRetry = Context.System.Scheduler.ScheduleTellOnceCancelable(TimeSpan.FromSeconds(1), Self, RetryEnqueue.Instance, Self);
+        RepeatDequeueAfterRecovery();
         Schedule();
         UpdatePassivation();
         WatchChannel();
@@ -178,7 +188,7 @@ public sealed class CallActor : RoutingEntity
                     break;
                 case CallEffect.Dequeue d:
                     _enqueueRetry?.Cancel();
-                    Regions.Queues.Tell(new QueueEnvelope(d.Queue.Value, new QueueCommand.Dequeue(_id, d.Reason)), ActorRefs.NoSender);
+                    SendDequeue(d.Queue, d.Reason);
                     break;
                 case CallEffect.Handled h:
                     Regions.Queues.Tell(new QueueEnvelope(h.Queue.Value, new QueueCommand.Handled(_id, h.HandleSeconds)), ActorRefs.NoSender);
@@ -206,6 +216,50 @@ public sealed class CallActor : RoutingEntity
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// Leaving a queue is what its figures (answered, abandoned, overflowed) and its waiting list rest on, so it is
+    /// repeated until the queue acknowledges it: a plain message is lost when either node dies. Idempotent at the queue.
+    /// </summary>
+    private void SendDequeue(QueueId queue, string reason)
+    {
+        _dequeues[queue] = (reason, 0);
+        SendPendingDequeue(queue);
+    }
+
+    private void SendPendingDequeue(QueueId queue)
+    {
+        if (!_dequeues.TryGetValue(queue, out var p)) return;
+        if (p.Attempts >= MaxDequeueAttempts)
+        {
+            Context.GetLogger().Warning("Call {0}: queue {1} did not acknowledge its dequeue ({2}) after {3} attempts", _id, queue, p.Reason, p.Attempts);
+            _dequeues.Remove(queue);
+            return;
+        }
+        _dequeues[queue] = (p.Reason, p.Attempts + 1);
+        Regions.Queues.Tell(new QueueEnvelope(queue.Value, new QueueCommand.Dequeue(_id, p.Reason, _state.Priority, _state.FirstQueuedAt)), Self);
+        _dequeueRetries.GetValueOrDefault(queue)?.Cancel();
+        _dequeueRetries[queue] = Context.System.Scheduler.ScheduleTellOnceCancelable(DequeueRetry, Self, new RetryDequeue(queue), Self);
+    }
+
+    /// <summary>After a restart (its node died) the call repeats the dequeue its journal implies: the first may have been lost.</summary>
+    private void RepeatDequeueAfterRecovery()
+    {
+        if (_state.Queue is not { } q || _state.FirstQueuedAt is null) return;
+        var reason = _state.Phase switch
+        {
+            CallPhase.Connected => Routing.Domain.Queues.DequeueReason.Answered,
+            CallPhase.Ended => _state.EndCause switch
+            {
+                CallEndCause.Completed => Routing.Domain.Queues.DequeueReason.Answered,
+                CallEndCause.Abandoned => Routing.Domain.Queues.DequeueReason.Abandoned,
+                CallEndCause.OverflowedOut => Routing.Domain.Queues.DequeueReason.Overflowed,
+                _ => null,
+            },
+            _ => null,
+        };
+        if (reason is not null) SendDequeue(q, reason);
     }
 
     private void SendEnqueue()
@@ -270,10 +324,13 @@ public sealed class CallActor : RoutingEntity
     {
         _timer?.Cancel();
         _enqueueRetry?.Cancel();
+        foreach (var r in _dequeueRetries.Values) r.Cancel();
         base.PostStop();
     }
 
     private sealed record TimerFired(string? Reservation, long Seq);
+
+    private sealed record RetryDequeue(QueueId Queue);
 
     private sealed class RetryEnqueue
     {

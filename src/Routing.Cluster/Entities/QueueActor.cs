@@ -24,7 +24,10 @@ public sealed class QueueActor : RoutingEntity
     private QueueState _state = QueueState.Initial;
     // Soft state: calls ringing an operator now (not re-announced) and overflow already asked of the call.
     private readonly HashSet<CallId> _ringing = [];
-    private readonly HashSet<CallId> _overflowAsked = [];
+    // Calls asked to overflow, and when: asked again after OverflowAskAgain if the call has not moved (the ask is a plain
+    // message, lost when the call's node dies).
+    private readonly Dictionary<CallId, DateTimeOffset> _overflowAsked = [];
+    private static readonly TimeSpan OverflowAskAgain = TimeSpan.FromSeconds(5);
     private ICancelable? _overflowTimer;
     private ICancelable? _heartbeat;
 
@@ -121,8 +124,18 @@ public sealed class QueueActor : RoutingEntity
             case QueueCommand.Dequeue dq:
                 _ringing.Remove(dq.Call);
                 _overflowAsked.Remove(dq.Call);
-                PersistEvents(_state.Dequeue(dq.Call, dq.Reason, Now), () =>
-                    Regions.Routers.Tell(new RouterEnvelope(Pool, new RouterMessage.CallGone(dq.Call, _id))));
+                var from = Sender;
+                var events = _state.Dequeue(dq.Call, dq.Reason, Now, dq.Priority, dq.FirstQueuedAt);
+                if (events.IsEmpty)
+                {
+                    from.Tell(new DequeueAck(dq.Call, _id)); // a repeat: counted already
+                    return;
+                }
+                PersistEvents(events, () =>
+                {
+                    Regions.Routers.Tell(new RouterEnvelope(Pool, new RouterMessage.CallGone(dq.Call, _id)));
+                    from.Tell(new DequeueAck(dq.Call, _id));
+                });
                 return;
 
             case QueueCommand.Handled h:
@@ -169,7 +182,7 @@ public sealed class QueueActor : RoutingEntity
     {
         var cfg = QueueConfig;
         var entry = _state.Find(call);
-        if (cfg is null || entry is null || _ringing.Contains(call) || _overflowAsked.Contains(call)) return;
+        if (cfg is null || entry is null || _ringing.Contains(call) || AskedRecently(call)) return;
         for (var i = 0; i < cfg.Overflow.Length; i++)
         {
             var rule = cfg.Overflow[i];
@@ -186,7 +199,7 @@ public sealed class QueueActor : RoutingEntity
         if (cfg is null) return;
         foreach (var (entry, index, rule) in _state.DueOverflows(cfg, Now).ToList())
         {
-            if (_ringing.Contains(entry.Call) || _overflowAsked.Contains(entry.Call)) continue;
+            if (_ringing.Contains(entry.Call) || AskedRecently(entry.Call)) continue;
             ApplyRule(entry, index, rule, $"waited over {rule.AfterSeconds}s");
         }
         ScheduleOverflow();
@@ -203,11 +216,11 @@ public sealed class QueueActor : RoutingEntity
                 });
                 break;
             case OverflowTarget.ToQueue q:
-                _overflowAsked.Add(entry.Call);
+                _overflowAsked[entry.Call] = Now;
                 Regions.Calls.Tell(new CallEnvelope(entry.Call.Value, new CallCommand.Overflow(_id, q.Queue.Value)), ActorRefs.NoSender);
                 break;
             case OverflowTarget.ToExternal x:
-                _overflowAsked.Add(entry.Call);
+                _overflowAsked[entry.Call] = Now;
                 Regions.Calls.Tell(new CallEnvelope(entry.Call.Value, new CallCommand.Overflow(_id, x.SipUri)), ActorRefs.NoSender);
                 break;
         }
@@ -220,8 +233,13 @@ public sealed class QueueActor : RoutingEntity
         _overflowTimer = null;
         var cfg = QueueConfig;
         if (cfg is null || _state.NextOverflowAt(cfg) is not { } at) return;
-        _overflowTimer = ScheduleAt(at, OverflowDue.Instance);
+        // A rule already due belongs to a call that is ringing or was just asked to move: look again in a second
+        // (scheduling it "now" would spin until that call answers).
+        var now = Now;
+        _overflowTimer = ScheduleAt(at > now ? at : now + TimeSpan.FromSeconds(1), OverflowDue.Instance);
     }
+
+    private bool AskedRecently(CallId call) => _overflowAsked.TryGetValue(call, out var at) && Now - at < OverflowAskAgain;
 
     private void UpdateLifecycle()
     {

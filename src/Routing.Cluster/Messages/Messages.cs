@@ -55,7 +55,9 @@ public abstract record QueueCommand
     public sealed record Enqueue(CallId Call, int Priority, DateTimeOffset FirstQueuedAt) : QueueCommand;
     public sealed record Requeue(CallId Call) : QueueCommand;
     public sealed record Ringing(CallId Call) : QueueCommand;
-    public sealed record Dequeue(CallId Call, string Reason) : QueueCommand;
+    /// <summary>The call leaves the queue; answered with <see cref="DequeueAck"/>, repeated by the call until then (idempotent).
+    /// <paramref name="FirstQueuedAt"/> lets a queue that never saw the call (its Enqueue was lost with a node) count it.</summary>
+    public sealed record Dequeue(CallId Call, string Reason, int Priority = 0, DateTimeOffset? FirstQueuedAt = null) : QueueCommand;
     public sealed record Handled(CallId Call, double HandleSeconds) : QueueCommand;
     /// <summary>From the router: no logged-in operator could ever serve this call.</summary>
     public sealed record NoOperators(CallId Call) : QueueCommand;
@@ -65,6 +67,9 @@ public abstract record QueueCommand
 }
 
 public sealed record QueueAck(CallId Call, bool Accepted, string? Reason) : IRoutingMessage;
+
+/// <summary>The queue has taken the call's Dequeue (or had already).</summary>
+public sealed record DequeueAck(CallId Call, QueueId Queue) : IRoutingMessage;
 
 public sealed record QueueFiguresReply(QueueId Queue, int Waiting, DateTimeOffset? OldestWaitingSince, QueueFigures Figures) : IRoutingMessage;
 

@@ -19,6 +19,12 @@ public sealed record QueueEntry(
 /// <summary>A queue's waiting list (arrival order) and figures: the fold of its journal.</summary>
 public sealed record QueueState(ImmutableList<QueueEntry> Waiting, long NextSeq, QueueFigures Figures)
 {
+    /// <summary>How many recently dequeued calls the queue remembers, so a repeated Dequeue is not counted twice.</summary>
+    public const int DoneMemory = 2000;
+
+    /// <summary>The calls that left most recently (oldest first).</summary>
+    public ImmutableList<CallId> Done { get; init; } = [];
+
     public static readonly QueueState Initial = new(ImmutableList<QueueEntry>.Empty, 1, QueueFigures.Empty());
 
     public QueueEntry? Find(CallId call) => Waiting.Find(e => e.Call == call);
@@ -30,8 +36,16 @@ public sealed record QueueState(ImmutableList<QueueEntry> Waiting, long NextSeq,
     public ImmutableArray<QueueEvent> Enqueue(CallId call, int priority, DateTimeOffset firstQueuedAt, DateTimeOffset now) =>
         Find(call) is not null ? [] : [new CallEnqueued(now, call, priority, firstQueuedAt, NextSeq)];
 
-    public ImmutableArray<QueueEvent> Dequeue(CallId call, string reason, DateTimeOffset now) =>
-        Find(call) is { } e ? [new CallDequeued(now, call, reason, Math.Max(0, (now - e.FirstQueuedAt).TotalSeconds))] : [];
+    /// <summary>
+    /// Dequeue (idempotent). A call this queue never saw, but which says it queued here at <paramref name="firstQueuedAt"/>
+    /// (its Enqueue was lost with a node), is entered and taken out at once, so that it is counted (offered, abandoned...).
+    /// </summary>
+    public ImmutableArray<QueueEvent> Dequeue(CallId call, string reason, DateTimeOffset now, int priority = 0, DateTimeOffset? firstQueuedAt = null)
+    {
+        if (Find(call) is { } e) return [new CallDequeued(now, call, reason, Math.Max(0, (now - e.FirstQueuedAt).TotalSeconds))];
+        if (firstQueuedAt is not { } first || Done.Contains(call)) return [];
+        return [new CallEnqueued(now, call, priority, first, NextSeq), new CallDequeued(now, call, reason, Math.Max(0, (now - first).TotalSeconds))];
+    }
 
     /// <summary>The time-based overflow rules due at <paramref name="now"/>, at most one per call (the earliest not yet fired).</summary>
     public IEnumerable<(QueueEntry Entry, int RuleIndex, OverflowRule Rule)> DueOverflows(QueueConfig config, DateTimeOffset now)
@@ -75,12 +89,18 @@ public sealed record QueueState(ImmutableList<QueueEntry> Waiting, long NextSeq,
             Waiting = Waiting.Add(new QueueEntry(x.Call, x.Priority, x.FirstQueuedAt, x.At, x.Seq, [], [])),
             NextSeq = Math.Max(NextSeq, x.Seq + 1),
             Figures = Figures.CountOffered(),
+            Done = Done.Remove(x.Call),
         },
         CallEscalated x => Find(x.Call) is { } e
             ? this with { Waiting = Waiting.Replace(e, e with { ExtraTiers = e.ExtraTiers.Contains(x.Tier) ? e.ExtraTiers : e.ExtraTiers.Add(x.Tier), RulesFired = e.RulesFired.Add(x.RuleIndex) }) }
             : this,
         CallDequeued x => Find(x.Call) is { } e
-            ? this with { Waiting = Waiting.Remove(e), Figures = Count(Figures, x) }
+            ? this with
+            {
+                Waiting = Waiting.Remove(e),
+                Figures = Count(Figures, x),
+                Done = (Done.Count >= DoneMemory ? Done.RemoveAt(0) : Done).Add(x.Call),
+            }
             : this,
         CallHandled x => this with { Figures = Figures.CountHandled(TimeSpan.FromSeconds(x.HandleSeconds)) },
         _ => this,
