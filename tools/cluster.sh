@@ -8,6 +8,9 @@
 #   tools/cluster.sh leave I       SIGTERM routing node I: it hands its shards off, leaves, exits 0
 #   tools/cluster.sh start-node I  start routing node I again (after kill or leave)
 #   tools/cluster.sh roll          graceful rolling restart of every routing node, one by one
+#   tools/cluster.sh pause I       freeze routing node I (SIGSTOP), as a long GC pause or a stalled VM would
+#   tools/cluster.sh resume I      let it run again (SIGCONT); if it was downed meanwhile it exits with code 3
+#   tools/cluster.sh exit-code I   the exit code of routing node I's last run ("running" while it runs)
 #   tools/cluster.sh stop          every node leaves, then PostgreSQL stops (the data dir stays for reading)
 #   tools/cluster.sh psql [SQL]    a psql prompt (or one statement, unaligned rows) on the cluster's database
 #
@@ -75,11 +78,19 @@ start_one() {
   local hocon=(--hocon "$ROOT/hocon/postgres.conf")
   [ -n "${EXTRA_HOCON:-}" ] && hocon+=(--hocon "$EXTRA_HOCON")
   echo "--- start $(date -u +%FT%T.%3NZ)" >>"$log"
-  ROUTING_DB_CONNECTION="$DB_CONNECTION" ROUTING_CTL_PORT="$ctl" \
-    nohup dotnet "$NODE_DLL" --roles "$roles" --config "$CONFIG" "${hocon[@]}" \
-      --hostname 127.0.0.1 --port "$port" --seeds "$(seeds)" --http-port "$http" --data-dir "$DIR/$name" "$@" \
-      >>"$log" 2>&1 </dev/null &
-  echo $! >"$DIR/$name.pid"
+  rm -f "$DIR/$name.pid" "$DIR/$name.exit"
+  # A small supervisor shell keeps the node's exit code (3: it was downed) in $name.exit, like a pod's restart reason.
+  (
+    ROUTING_DB_CONNECTION="$DB_CONNECTION" ROUTING_CTL_PORT="$ctl" \
+      dotnet "$NODE_DLL" --roles "$roles" --config "$CONFIG" "${hocon[@]}" \
+        --hostname 127.0.0.1 --port "$port" --seeds "$(seeds)" --http-port "$http" --data-dir "$DIR/$name" "$@" \
+        >>"$log" 2>&1 </dev/null &
+    echo $! >"$DIR/$name.pid.tmp" && mv "$DIR/$name.pid.tmp" "$DIR/$name.pid"
+    code=0
+    wait $! || code=$?
+    echo "$code" >"$DIR/$name.exit"
+  ) >/dev/null 2>&1 &
+  until [ -f "$DIR/$name.pid" ]; do sleep 0.05; done
   local deadline=$((SECONDS + 120)) lines
   lines="$(grep -c '^--- start' "$log")"
   until awk -v n="$lines" '/^--- start/{k++} k==n && /Routing node up/{found=1} END{exit !found}' "$log"; do
@@ -149,6 +160,20 @@ case "$cmd" in
       start_routing "$i"
     done
     ;;
+  pause)
+    [ -n "${2:-}" ] || die "pause I"
+    kill -STOP "$(cat "$DIR/routing-$2.pid")"
+    echo "cluster: routing-$2 frozen (SIGSTOP)"
+    ;;
+  resume)
+    [ -n "${2:-}" ] || die "resume I"
+    kill -CONT "$(cat "$DIR/routing-$2.pid")"
+    echo "cluster: routing-$2 resumed (SIGCONT)"
+    ;;
+  exit-code)
+    [ -n "${2:-}" ] || die "exit-code I"
+    cat "$DIR/routing-$2.exit" 2>/dev/null || echo "running"
+    ;;
   status)
     for f in "$DIR"/*.pid; do
       [ -e "$f" ] || continue
@@ -170,7 +195,7 @@ case "$cmd" in
     else as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U routing routing; fi
     ;;
   *)
-    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+    awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
     [ -z "$cmd" ] || exit 2
     ;;
 esac

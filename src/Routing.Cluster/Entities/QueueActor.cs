@@ -23,7 +23,9 @@ public sealed class QueueActor : RoutingEntity
     private readonly QueueId _id;
     private QueueState _state = QueueState.Initial;
     // Soft state: calls ringing an operator now (not re-announced) and overflow already asked of the call.
-    private readonly HashSet<CallId> _ringing = [];
+    // Calls ringing an operator, and since when. Past ring timeout + margin an entry counts as waiting again: the
+    // call's Requeue is a plain message and may have been lost with a node.
+    private readonly Dictionary<CallId, DateTimeOffset> _ringing = [];
     // Calls asked to overflow, and when: asked again after OverflowAskAgain if the call has not moved (the ask is a plain
     // message, lost when the call's node dies).
     private readonly Dictionary<CallId, DateTimeOffset> _overflowAsked = [];
@@ -111,7 +113,7 @@ public sealed class QueueActor : RoutingEntity
                 return;
 
             case QueueCommand.Ringing r:
-                _ringing.Add(r.Call);
+                _ringing[r.Call] = Now;
                 return;
 
             case QueueCommand.Requeue rq:
@@ -149,7 +151,7 @@ public sealed class QueueActor : RoutingEntity
             case QueueCommand.Announce:
                 SendHeartbeat();
                 foreach (var e in _state.Waiting)
-                    if (!_ringing.Contains(e.Call)) AnnounceWaiting(e);
+                    if (!IsRinging(e.Call)) AnnounceWaiting(e);
                 return;
 
             case QueueCommand.GetFigures:
@@ -182,7 +184,7 @@ public sealed class QueueActor : RoutingEntity
     {
         var cfg = QueueConfig;
         var entry = _state.Find(call);
-        if (cfg is null || entry is null || _ringing.Contains(call) || AskedRecently(call)) return;
+        if (cfg is null || entry is null || IsRinging(call) || AskedRecently(call)) return;
         for (var i = 0; i < cfg.Overflow.Length; i++)
         {
             var rule = cfg.Overflow[i];
@@ -199,7 +201,7 @@ public sealed class QueueActor : RoutingEntity
         if (cfg is null) return;
         foreach (var (entry, index, rule) in _state.DueOverflows(cfg, Now).ToList())
         {
-            if (_ringing.Contains(entry.Call) || AskedRecently(entry.Call)) continue;
+            if (IsRinging(entry.Call) || AskedRecently(entry.Call)) continue;
             ApplyRule(entry, index, rule, $"waited over {rule.AfterSeconds}s");
         }
         ScheduleOverflow();
@@ -212,7 +214,7 @@ public sealed class QueueActor : RoutingEntity
             case OverflowTarget.ToTier t:
                 PersistEvents([new CallEscalated(Now, entry.Call, t.Tier, index)], () =>
                 {
-                    if (_state.Find(entry.Call) is { } e && !_ringing.Contains(e.Call)) AnnounceWaiting(e);
+                    if (_state.Find(entry.Call) is { } e && !IsRinging(e.Call)) AnnounceWaiting(e);
                 });
                 break;
             case OverflowTarget.ToQueue q:
@@ -239,6 +241,9 @@ public sealed class QueueActor : RoutingEntity
         _overflowTimer = ScheduleAt(at > now ? at : now + TimeSpan.FromSeconds(1), OverflowDue.Instance);
     }
 
+    private bool IsRinging(CallId call) =>
+        _ringing.TryGetValue(call, out var since) && Now - since < TimeSpan.FromSeconds((QueueConfig?.RingTimeoutSeconds ?? 20) + 10);
+
     private bool AskedRecently(CallId call) => _overflowAsked.TryGetValue(call, out var at) && Now - at < OverflowAskAgain;
 
     private void UpdateLifecycle()
@@ -258,7 +263,7 @@ public sealed class QueueActor : RoutingEntity
     }
 
     private void SendHeartbeat() =>
-        Regions.Routers.Tell(new RouterEnvelope(Pool, new RouterMessage.QueueAlive(_id, _state.Waiting.Count, _state.Figures.EstimatedHandleTime.TotalSeconds)));
+        Regions.Routers.Tell(new RouterEnvelope(Pool, new RouterMessage.QueueAlive(_id, _state.Waiting.Count(e => !IsRinging(e.Call)), _state.Figures.EstimatedHandleTime.TotalSeconds)));
 
     protected override void PostStop()
     {

@@ -30,6 +30,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
     private readonly PoolMatcher _matcher;
     private readonly Dictionary<ReservationId, (RoutingDecision Decision, WaitingCall Call)> _pending = [];
     private readonly Dictionary<ReservationId, (RoutingDecision Decision, WaitingCall Call)> _offering = [];
+    private readonly Dictionary<QueueId, DateTimeOffset> _announceAsked = [];
     private readonly Dictionary<CallId, WaitingCall> _known = [];
     private readonly Dictionary<QueueId, TimeSpan> _handleTime = [];
     private long _configVersion;
@@ -112,6 +113,16 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
             case RouterMessage.QueueAlive a:
                 // Its arrival (re)starts this router after a move; it also brings the queue's handle time.
                 _handleTime[a.Queue] = TimeSpan.FromSeconds(a.HandleTimeSeconds);
+                // Reconciliation: the queue holds more waiting calls than this router knows of (an announcement was
+                // lost while the queue or this router moved): the queue says them all again.
+                var mine = _known.Values.Count(w => w.Queue == a.Queue) + _pending.Values.Count(p => p.Call.Queue == a.Queue)
+                    + _offering.Values.Count(p => p.Call.Queue == a.Queue);
+                if (a.Waiting > mine && (!_announceAsked.TryGetValue(a.Queue, out var asked) || Now - asked > TimeSpan.FromSeconds(3)))
+                {
+                    _announceAsked[a.Queue] = Now;
+                    _log.Info("Router {0}: queue {1} has {2} waiting calls, {3} known here; asking it to announce them", _pool, a.Queue, a.Waiting, mine);
+                    _regions.Queues.Tell(new QueueEnvelope(a.Queue.Value, new QueueCommand.Announce()));
+                }
                 break;
             case RouterMessage.GetOperatorCounts c:
                 Sender.Tell(new OperatorCountsReply(CountOperators(c.Queue)));

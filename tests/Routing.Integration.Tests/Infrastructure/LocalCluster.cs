@@ -90,6 +90,13 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public Task Roll() => Run("roll");
 
+    public Task Pause(int node) => Run("pause", node.ToString());
+
+    public Task Resume(int node) => Run("resume", node.ToString());
+
+    /// <summary>The exit code of the node's last run, or null while it runs.</summary>
+    public async Task<int?> ExitCode(int node) => int.TryParse((await Run("exit-code", node.ToString())).Trim(), out var code) ? code : null;
+
     public async Task<bool> IsAlive(int node) =>
         (await Run("status")).Split('\n').Any(l => l.StartsWith($"routing-{node} ", StringComparison.Ordinal) && l.TrimEnd().EndsWith("alive", StringComparison.Ordinal));
 
