@@ -22,20 +22,25 @@ public static class JournalProbe
         var dir = Directory.CreateTempSubdirectory("routing-journal-").FullName;
         var db = Path.Combine(dir, "journal.db");
         RoutingCluster.PrepareSqlite($"Data Source={db}");
+        // ROUTING_BENCH_PG=<Npgsql connection string>: the same probe on PostgreSQL (e.g. tools/cluster.sh's server).
+        var pg = Environment.GetEnvironmentVariable("ROUTING_BENCH_PG");
+        var (provider, cs) = pg is { Length: > 0 } ? ("PostgreSQL.15", pg) : ("SQLite.MS", $"Data Source={db}");
+        Console.Error.WriteLine($"  journal: {provider}");
         var config = ConfigurationFactory.ParseString($$"""
             akka.loglevel = WARNING
-            akka.persistence.journal { plugin = "akka.persistence.journal.sql", sql { provider-name = "SQLite.MS", connection-string = "Data Source={{db}}", auto-initialize = on, parallelism = {{parallelism}}, {{Environment.GetEnvironmentVariable("JX") ?? ""}} } }
-            akka.persistence.snapshot-store { plugin = "akka.persistence.snapshot-store.sql", sql { provider-name = "SQLite.MS", connection-string = "Data Source={{db}}", auto-initialize = on } }
+            akka.persistence.journal { plugin = "akka.persistence.journal.sql", sql { provider-name = "{{provider}}", connection-string = "{{cs}}", auto-initialize = on, parallelism = {{parallelism}}, {{Environment.GetEnvironmentVariable("JX") ?? ""}} } }
+            akka.persistence.snapshot-store { plugin = "akka.persistence.snapshot-store.sql", sql { provider-name = "{{provider}}", connection-string = "{{cs}}", auto-initialize = on } }
             """).WithFallback(RoutingCluster.DefaultConfig);
         using var system = ActorSystem.Create("journal", config);
         var latencies = new List<double>[entities];
+        var run = Guid.NewGuid().ToString("N")[..8]; // a shared PostgreSQL keeps earlier runs' rows
         // Start-up of a brand-new entity (snapshot query, replay, highest sequence number), one at a time.
         var starts = new List<double>();
         for (var i = 0; i < 20; i++)
         {
             var ready = new TaskCompletionSource();
             var t0 = Stopwatch.GetTimestamp();
-            system.ActorOf(Props.Create(() => new Writer($"fresh-{i}", 0, new List<double>(), ready)));
+            system.ActorOf(Props.Create(() => new Writer($"{run}-fresh-{i}", 0, new List<double>(), ready)));
             await ready.Task;
             starts.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
         }
@@ -46,7 +51,7 @@ public static class JournalProbe
         {
             latencies[i] = new List<double>(perEntity);
             var done = new TaskCompletionSource();
-            system.ActorOf(Props.Create(() => new Writer($"probe-{i}", perEntity, latencies[i], done)));
+            system.ActorOf(Props.Create(() => new Writer($"{run}-probe-{i}", perEntity, latencies[i], done)));
             return done.Task;
         }).ToArray();
         await Task.WhenAll(tasks);

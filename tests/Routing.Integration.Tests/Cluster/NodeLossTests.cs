@@ -104,40 +104,14 @@ public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
 
 public sealed class ClusterFixture : IAsyncLifetime
 {
-    public const string Tenant = "cc";
-    public const string Number = "4000";
-    public const string QueueId = "calls";
-    public static readonly IReadOnlyList<string> Operators = [.. Enumerable.Range(6001, 8).Select(i => i.ToString())];
+    public const string Tenant = NodeLossConfig.Tenant;
+    public const string Number = NodeLossConfig.Number;
+    public const string QueueId = NodeLossConfig.QueueId;
+    public static IReadOnlyList<string> Operators => NodeLossConfig.Operators;
+    public static string ConfigYaml => NodeLossConfig.ConfigYaml;
 
     public LocalCluster Cluster { get; private set; } = null!;
     public ContactCentreLoad Load { get; private set; } = null!;
-
-    public static string ConfigYaml
-    {
-        get
-        {
-            var sb = new StringBuilder();
-            sb.AppendLine("version: 1");
-            sb.AppendLine("provider: { adminKey: cluster-admin-key }");
-            sb.AppendLine("tenants:");
-            sb.AppendLine($"  - id: {Tenant}");
-            sb.AppendLine("    name: Node loss test");
-            sb.AppendLine("    language: en");
-            sb.AppendLine("    apiKey: cc-tenant-key");
-            sb.AppendLine($"    numbers: [\"{Number}\"]");
-            sb.AppendLine($"    defaultQueue: {QueueId}");
-            sb.AppendLine("    queues:");
-            sb.AppendLine($"      - id: {QueueId}");
-            sb.AppendLine("        strategy: longest-idle");
-            sb.AppendLine("        ringTimeout: 5s");
-            sb.AppendLine("        noAnswerPause: 2s");
-            sb.AppendLine("        overflow:");
-            sb.AppendLine("          - { after: 12s, external: \"sip:overflow@partner.example\" }");
-            sb.AppendLine("operators:");
-            foreach (var op in Operators) sb.AppendLine($"  - {{ id: \"{op}\", password: pw{op}, wrapUp: 0s, tenants: [{Tenant}] }}");
-            return sb.ToString();
-        }
-    }
 
     public async Task InitializeAsync()
     {
