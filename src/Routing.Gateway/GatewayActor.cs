@@ -14,6 +14,7 @@ public sealed class GatewayActor : ReceiveActor
     public GatewayActor(SipGateway gateway)
     {
         Receive<ChannelInstruction>(gateway.OnInstruction);
+        Receive<CarriesCall>(m => Sender.Tell(new CallCarried(m.Call, gateway.Carries(m.Call)), Self));
     }
 
     public static Props Props(SipGateway gateway) => Akka.Actor.Props.Create(() => new GatewayActor(gateway));

@@ -93,6 +93,9 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
 
     public int ActiveCalls => _byCall.Count;
 
+    /// <summary>Whether this gateway carries the call now (asked by a call entity after it restarts).</summary>
+    public bool Carries(CallId id) => _byCall.ContainsKey(id);
+
     /// <summary>Media counters of a call in progress (tests and the CLI): packets received and sent per leg.</summary>
     public MediaStats? StatsOf(CallId id) =>
         _byCall.TryGetValue(id, out var s)

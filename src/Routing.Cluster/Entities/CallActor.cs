@@ -29,6 +29,11 @@ public sealed class CallActor : RoutingEntity
     private ICancelable? _timer;
     private ICancelable? _enqueueRetry;
     private IActorRef? _channelActor;
+    private bool _channelAsked;
+    private int _channelAttempt;
+    private ICancelable? _channelTimeout;
+    private static readonly TimeSpan ChannelAnswerTimeout = TimeSpan.FromSeconds(5);
+    private const int ChannelAttempts = 3;
     private readonly Dictionary<QueueId, (string Reason, int Attempts)> _dequeues = [];
     private readonly Dictionary<QueueId, ICancelable> _dequeueRetries = [];
     private static readonly TimeSpan DequeueRetry = TimeSpan.FromSeconds(3);
@@ -71,7 +76,8 @@ public sealed class CallActor : RoutingEntity
                 _dequeues.Remove(a.Queue);
                 if (_dequeueRetries.Remove(a.Queue, out var retry)) retry.Cancel();
                 break;
-            case ActorIdentity id: OnChannelIdentified(id); break;
+            case CallCarried c when c.Call == _id: OnChannelAnswered(c.Carried, Sender); break;
+            case ChannelCheckTimeout t when t.Attempt == _channelAttempt: OnChannelSilent(); break;
             case Terminated t when _channelActor is not null && t.ActorRef.Equals(_channelActor): OnChannelLost(); break;
             case ReceiveTimeout:
                 if (_state.Phase is CallPhase.Ended or CallPhase.Queued && _answerReplyTo is null && _dequeues.Count == 0)
@@ -107,19 +113,41 @@ public sealed class CallActor : RoutingEntity
     /// </summary>
     private void WatchChannel()
     {
-        if (_channelActor is not null || _state.Phase is CallPhase.New or CallPhase.Ended) return;
+        if (_channelActor is not null || _channelAsked || _state.Phase is CallPhase.New or CallPhase.Ended) return;
         if (!ChannelInstruction.IsActorChannel(_state.Channel)) return;
-        Context.ActorSelection(_state.Channel).Tell(new Identify(_id.Value), Self);
+        _channelAsked = true;
+        AskChannel();
     }
 
-    private void OnChannelIdentified(ActorIdentity identity)
+    /// <summary>
+    /// Asks the gateway whether it still carries this call (not merely whether it exists: a gateway restarted at the
+    /// same address has the same path but none of the old calls). No answer at all means its node is gone.
+    /// </summary>
+    private void AskChannel()
+    {
+        _channelAttempt++;
+        Context.ActorSelection(_state.Channel).Tell(new CarriesCall(_id), Self);
+        _channelTimeout?.Cancel();
+        _channelTimeout = Context.System.Scheduler.ScheduleTellOnceCancelable(ChannelAnswerTimeout, Self, new ChannelCheckTimeout(_channelAttempt), Self);
+    }
+
+    private void OnChannelAnswered(bool carried, IActorRef gateway)
+    {
+        _channelTimeout?.Cancel();
+        if (_state.Phase is CallPhase.New or CallPhase.Ended || _channelActor is not null) return;
+        if (!carried)
+        {
+            Handle(new CallCommand.Fail($"media leg lost: gateway {_state.Channel} no longer carries the call"), ActorRefs.Nobody);
+            return;
+        }
+        _channelActor = gateway;
+        Context.Watch(gateway);
+    }
+
+    private void OnChannelSilent()
     {
         if (_state.Phase is CallPhase.New or CallPhase.Ended || _channelActor is not null) return;
-        if (identity.Subject is { } gateway)
-        {
-            _channelActor = gateway;
-            Context.Watch(gateway);
-        }
+        if (_channelAttempt < ChannelAttempts) AskChannel();
         else OnChannelLost();
     }
 
@@ -325,6 +353,7 @@ public sealed class CallActor : RoutingEntity
         _timer?.Cancel();
         _enqueueRetry?.Cancel();
         foreach (var r in _dequeueRetries.Values) r.Cancel();
+        _channelTimeout?.Cancel();
         base.PostStop();
     }
 
@@ -332,11 +361,18 @@ public sealed class CallActor : RoutingEntity
 
     private sealed record RetryDequeue(QueueId Queue);
 
+    private sealed record ChannelCheckTimeout(int Attempt);
+
     private sealed class RetryEnqueue
     {
         public static readonly RetryEnqueue Instance = new();
     }
 }
+
+/// <summary>From a call entity to its gateway: do you still carry this call? Answered with <see cref="CallCarried"/>.</summary>
+public sealed record CarriesCall(CallId Call) : IRoutingMessage;
+
+public sealed record CallCarried(CallId Call, bool Carried) : IRoutingMessage;
 
 /// <summary>
 /// What the call entity asks of the channel that carries its media: sent to the gateway actor when the channel is
