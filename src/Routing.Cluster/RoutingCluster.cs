@@ -47,6 +47,7 @@ public static class RoutingCluster
     {
         clock ??= TimeProvider.System;
         var settings = RoutingSettings.Create(system);
+        RoutingMetrics.Observe(system);
         ConfigView.Get(system).Initialise(fileConfig);
 
         var cluster = Akka.Cluster.Cluster.Get(system);

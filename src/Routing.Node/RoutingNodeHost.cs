@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 using Routing.Api;
 using Routing.Cluster;
 using Routing.Cluster.Facade;
@@ -64,7 +65,7 @@ public sealed class RoutingNodeHost : IAsyncDisposable
     /// <summary>This node's cluster address (with the real port when started on port 0).</summary>
     public Address Address => Akka.Cluster.Cluster.Get(System).SelfAddress;
 
-    /// <summary>Where the HTTP API answers (a loopback URL when listening on every address); null without the api role.</summary>
+    /// <summary>Where the node's HTTP answers (/healthz, /ready, /metrics, and /api with the api role; a loopback URL when listening on every address).</summary>
     public Uri? HttpAddress { get; }
 
     /// <summary>Completes when the ActorSystem has terminated: after <see cref="StopAsync"/>, or on its own when the node was downed.</summary>
@@ -127,13 +128,10 @@ public sealed class RoutingNodeHost : IAsyncDisposable
 
             if (options.HasRole("gateway")) gateway = StartGateway(options, system, routing);
 
-            Uri? http = null;
-            if (options.HasRole("api"))
-            {
-                web = BuildWeb(options, system, routing);
-                await web.StartAsync(ct);
-                http = BoundAddress(web);
-            }
+            // Every node serves /healthz, /ready and /metrics; the /api routes only with the api role.
+            web = BuildWeb(options, system, routing);
+            await web.StartAsync(ct);
+            var http = BoundAddress(web);
             return new RoutingNodeHost(options, source, fileConfig, report.Warnings, hocon, system, routing, web, http, gateway);
         }
         catch
@@ -213,9 +211,17 @@ public sealed class RoutingNodeHost : IAsyncDisposable
         });
         builder.Services.AddSingleton(system);
         builder.Services.AddSingleton(routing);
-        builder.Services.AddRoutingApi(o => o.AdminKey = options.AdminKey);
+        var api = options.HasRole("api");
+        if (api) builder.Services.AddRoutingApi(o => o.AdminKey = options.AdminKey);
+        // OpenTelemetry rather than prometheus-net: the gateway and the routing core count on System.Diagnostics.Metrics
+        // meters already (no library type in their code), and OpenTelemetry exports exactly those.
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m
+            .AddMeter(global::Routing.Cluster.RoutingMetrics.MeterName, "Routing.Gateway")
+            .AddPrometheusExporter());
         var app = builder.Build();
-        app.MapRoutingApi();
+        new NodeHealth(system).Map(app);
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        if (api) app.MapRoutingApi();
         return app;
     }
 

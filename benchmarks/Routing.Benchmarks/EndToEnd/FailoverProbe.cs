@@ -27,7 +27,7 @@ public static class FailoverProbe
         await using var load = new ContactCentreLoad(cluster.Api, "cc-tenant-key", NodeLossConfig.Number, NodeLossConfig.Operators) { Rate = rate, TalkSeconds = (1.5, 3.5) };
         await load.StartOperatorsAsync();
 
-        using var http = new HttpClient { BaseAddress = cluster.Api, Timeout = TimeSpan.FromSeconds(2) };
+        using var http = new HttpClient { BaseAddress = cluster.Api, Timeout = TimeSpan.FromSeconds(1) };
         http.DefaultRequestHeaders.Add("X-Api-Key", "cc-tenant-key");
         var ids = Enumerable.Range(8000, probes).Select(i => i.ToString()).ToList();
         // Logged in (not ready): alive, remembered, never offered a call.

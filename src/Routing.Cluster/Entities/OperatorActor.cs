@@ -62,6 +62,7 @@ public sealed class OperatorActor : RoutingEntity
 
     private void OnRecovered()
     {
+        RoutingMetrics.OperatorState(Context.System, _id, _state.Status);
         ScheduleDeadline();
         ScheduleCallCheck();
         // After a move or restart, routers learn of this operator again without being asked.
@@ -88,6 +89,7 @@ public sealed class OperatorActor : RoutingEntity
         PersistAllThen(events, e => _state = _state.Apply(e), () =>
         {
             if (reply) sender.Tell(new OperatorCommandReply(answer, _state));
+            RoutingMetrics.OperatorState(Context.System, _id, _state.Status);
             ScheduleDeadline();
             ScheduleCallCheck();
             Announce();
@@ -174,6 +176,7 @@ public sealed class OperatorActor : RoutingEntity
     {
         _deadline?.Cancel();
         _callCheck?.Cancel();
+        RoutingMetrics.OperatorStopped(Context.System, _id);
         base.PostStop();
     }
 

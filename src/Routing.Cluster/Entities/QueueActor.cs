@@ -72,6 +72,7 @@ public sealed class QueueActor : RoutingEntity
 
     private void OnRecovered()
     {
+        RoutingMetrics.Waiting(_id, _state.Waiting.Count);
         if (QueueConfig is { } q) _state = _state with { Figures = _state.Figures with { ServiceLevelSeconds = q.ServiceLevel.Seconds } };
         // After a restart or move, the router hears of every waiting call again, at its original place.
         SendHeartbeat(); // tells the router this queue's handle time before its calls
@@ -168,8 +169,19 @@ public sealed class QueueActor : RoutingEntity
             after();
             return;
         }
-        PersistAllThen(events, e => _state = _state.Apply(e), () =>
+        PersistAllThen(events, e =>
         {
+            var known = e is CallDequeued leaving && _state.Find(leaving.Call) is not null;
+            _state = _state.Apply(e);
+            switch (e)
+            {
+                case CallEnqueued: RoutingMetrics.CallOffered(_id); break;
+                case CallDequeued d when known: RoutingMetrics.CallDequeued(_id, d.Reason, d.WaitSeconds); break;
+                case CallHandled h: RoutingMetrics.CallHandled(_id, h.HandleSeconds); break;
+            }
+        }, () =>
+        {
+            RoutingMetrics.Waiting(_id, _state.Waiting.Count);
             after();
             ScheduleOverflow();
             UpdateLifecycle();
@@ -269,6 +281,7 @@ public sealed class QueueActor : RoutingEntity
     {
         _overflowTimer?.Cancel();
         _heartbeat?.Cancel();
+        RoutingMetrics.QueueStopped(_id);
         base.PostStop();
     }
 

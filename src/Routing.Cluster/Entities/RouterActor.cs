@@ -180,7 +180,10 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
     private void TryMatch()
     {
         var now = Now;
-        foreach (var decision in _matcher.Match(now))
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var decisions = _matcher.Match(now).ToList();
+        if (decisions.Count > 0) RoutingMetrics.Decision(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        foreach (var decision in decisions)
         {
             var resv = ReservationId.New();
             var call = _known.TryGetValue(decision.Call, out var w) ? w : null;

@@ -29,10 +29,13 @@ public abstract class RoutingEntity(RoutingSettings settings, TimeProvider clock
     protected void PersistAllThen<TEvent>(IReadOnlyCollection<TEvent> events, Action<TEvent> apply, Action afterLast)
     {
         var remaining = events.Count;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         PersistAll(events, e =>
         {
             apply(e);
-            if (--remaining == 0) afterLast();
+            if (--remaining != 0) return;
+            RoutingMetrics.JournalWritten(started);
+            afterLast();
         });
     }
 

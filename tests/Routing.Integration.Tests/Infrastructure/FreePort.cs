@@ -9,8 +9,11 @@ namespace Routing.Integration.Tests.Infrastructure;
 /// </summary>
 public static class FreePort
 {
-    // Above the gateway's default RTP range (20000-29999), below the kernel's ephemeral ports (32768+ are used too, but bound ones are skipped).
-    private static int _next = 30000 + Random.Shared.Next(0, 20000) / 4 * 4;
+    // Above the gateway's default RTP range (20000-29999) and below the kernel's ephemeral ports (32768-60999): a
+    // port handed to a node that is killed and restarted must still be free when it comes back, and a port in the
+    // ephemeral range can be taken meanwhile by any outgoing connection (a failover run lost a node's restart so).
+    private const int First = 30000, Last = 32767;
+    private static int _next = First + Random.Shared.Next(0, 2000) / 4 * 4;
 
     /// <summary>A port free for both UDP and TCP on 127.0.0.1.</summary>
     public static int UdpAndTcp() => Find(count: 1, step: 1);
@@ -27,9 +30,9 @@ public static class FreePort
         {
             var start = Interlocked.Add(ref _next, Math.Max(count, step) + step - 1) - Math.Max(count, step);
             if (start % step != 0) start += step - start % step;
-            if (start + count >= 65000)
+            if (start + count > Last)
             {
-                Interlocked.Exchange(ref _next, 30000);
+                Interlocked.Exchange(ref _next, First);
                 continue;
             }
             if (Enumerable.Range(start, count).All(IsFree)) return start;
