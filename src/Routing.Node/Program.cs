@@ -38,11 +38,13 @@ var sipPortOption = new Option<int?>("--sip-port") { Description = "SIP port (UD
 var sipHostOption = new Option<string?>("--sip-host") { Description = "Address the SIP and RTP sockets bind to (default 0.0.0.0)." };
 var sipAdvertiseOption = new Option<string?>("--sip-advertise") { Description = "Address written in Via, Contact and SDP (env ROUTING_SIP_ADVERTISE; default: the bind address, 127.0.0.1 for 0.0.0.0)." };
 var rtpPortsOption = new Option<string?>("--rtp-ports") { Description = "RTP port range of the gateway role (default 20000-29999)." };
+var ctlPortOption = new Option<int?>("--ctl-port") { Description = "Port of the command host for routingctl (default 9110, env ROUTING_CTL_PORT). Its key: env ROUTING_CTL_KEY, else the provider admin key." };
+var ctlHostOption = new Option<string?>("--ctl-host") { Description = "Address the command host listens on (default 0.0.0.0)." };
 
 var root = new RootCommand("Routing: one node of the automatic call distributor cluster.")
 {
     configOption, hoconOption, rolesOption, httpPortOption, portOption, hostnameOption, bindHostnameOption, seedsOption, dataDirOption, dbOption,
-    sipPortOption, sipHostOption, sipAdvertiseOption, rtpPortsOption,
+    sipPortOption, sipHostOption, sipAdvertiseOption, rtpPortsOption, ctlPortOption, ctlHostOption,
 };
 
 RoutingNodeOptions? options = null;
@@ -68,6 +70,9 @@ root.SetAction(parse =>
             SipHost = parse.GetValue(sipHostOption) ?? "0.0.0.0",
             SipAdvertise = parse.GetValue(sipAdvertiseOption) ?? Env("ROUTING_SIP_ADVERTISE"),
             RtpPorts = parse.GetValue(rtpPortsOption) ?? "20000-29999",
+            CtlPort = parse.GetValue(ctlPortOption) ?? EnvInt("ROUTING_CTL_PORT") ?? 9110,
+            CtlHost = parse.GetValue(ctlHostOption) ?? "0.0.0.0",
+            CtlKey = Env("ROUTING_CTL_KEY"),
         };
     }
     catch (FormatException e)
@@ -124,6 +129,14 @@ var signalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsy
 using (stop.Token.Register(() => signalled.TrySetResult()))
 {
     var first = await Task.WhenAny(signalled.Task, host.Terminated);
+    if (first == host.Terminated && !host.StopRequested &&
+        CoordinatedShutdown.Get(host.System).ShutdownReason is CoordinatedShutdown.ClusterLeavingReason)
+    {
+        // Asked to leave (`routingctl cluster leave`, e.g. from a preStop hook): it handed its shards off and left.
+        Console.WriteLine("routing: this node left the cluster on request; stopped");
+        await host.StopAsync(CoordinatedShutdown.ClusterLeavingReason.Instance);
+        return ExitOk;
+    }
     if (first == host.Terminated && !host.StopRequested)
     {
         Console.Error.WriteLine("routing: the ActorSystem terminated on its own (this node was downed or removed from the cluster); exiting");

@@ -27,8 +27,9 @@ public sealed class RoutingNodeHost : IAsyncDisposable
 
     private RoutingNodeHost(RoutingNodeOptions options, string configSource, ProviderConfig fileConfig,
         IReadOnlyList<ConfigError> warnings, NodeHocon.Result hocon, ActorSystem system, IRoutingService routing,
-        WebApplication? web, Uri? httpAddress, Routing.Gateway.SipGateway? gateway)
+        WebApplication? web, Uri? httpAddress, Routing.Gateway.SipGateway? gateway, Ops.CommandHost? commands)
     {
+        Commands = commands;
         Gateway = gateway;
         Options = options;
         ConfigSource = configSource;
@@ -42,6 +43,9 @@ public sealed class RoutingNodeHost : IAsyncDisposable
     }
 
     public RoutingNodeOptions Options { get; }
+
+    /// <summary>The command host `routingctl` connects to; null when the node runs without one.</summary>
+    public Ops.CommandHost? Commands { get; }
 
     /// <summary>The gateway role's SIP side; null without the gateway role.</summary>
     public Routing.Gateway.SipGateway? Gateway { get; }
@@ -77,7 +81,8 @@ public sealed class RoutingNodeHost : IAsyncDisposable
     /// <summary>The one-line start-up banner.</summary>
     public string Banner =>
         $"Routing node up: roles={string.Join(",", Options.Roles)} address={Address} " +
-        $"http={(HttpAddress is null ? "off" : $"http://{Options.HttpHost}:{HttpAddress.Port}")} config={ConfigSource}";
+        $"http={(HttpAddress is null ? "off" : $"http://{Options.HttpHost}:{HttpAddress.Port}")} " +
+        $"ctl={(Commands is null ? "off" : $"{Options.CtlHost}:{Commands.EndPoint.Port}")} config={ConfigSource}";
 
     /// <summary>
     /// Loads the configuration (YAML and HOCON, throwing <see cref="NodeConfigException"/> for mistakes), creates the
@@ -107,6 +112,7 @@ public sealed class RoutingNodeHost : IAsyncDisposable
         var system = ActorSystem.Create("routing", hocon.Config);
         WebApplication? web = null;
         Routing.Gateway.SipGateway? gateway = null;
+        Ops.CommandHost? commands = null;
         try
         {
             using var start = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -132,10 +138,12 @@ public sealed class RoutingNodeHost : IAsyncDisposable
             web = BuildWeb(options, system, routing);
             await web.StartAsync(ct);
             var http = BoundAddress(web);
-            return new RoutingNodeHost(options, source, fileConfig, report.Warnings, hocon, system, routing, web, http, gateway);
+            commands = StartCommandHost(options, fileConfig, system, routing);
+            return new RoutingNodeHost(options, source, fileConfig, report.Warnings, hocon, system, routing, web, http, gateway, commands);
         }
         catch
         {
+            if (commands is not null) await commands.DisposeAsync();
             gateway?.Dispose();
             if (web is not null) await web.DisposeAsync();
             await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
@@ -178,6 +186,23 @@ public sealed class RoutingNodeHost : IAsyncDisposable
         catch (global::System.Net.Sockets.SocketException e)
         {
             throw new NodeConfigException($"--sip-port {options.SipPort}: cannot listen ({e.Message})");
+        }
+    }
+
+    private static Ops.CommandHost? StartCommandHost(RoutingNodeOptions options, ProviderConfig config, ActorSystem system, IRoutingService routing)
+    {
+        if (options.CtlPort is not { } port) return null;
+        if (!IPAddress.TryParse(options.CtlHost, out var ip)) throw new NodeConfigException($"--ctl-host: '{options.CtlHost}' is not an IP address");
+        var key = options.CtlKey ?? config.AdminKey;
+        if (string.IsNullOrEmpty(key))
+            throw new NodeConfigException("the command host (routingctl) needs a key: set ROUTING_CTL_KEY or the provider admin key (provider.adminKey, ROUTING_ADMIN_KEY)");
+        try
+        {
+            return new Ops.CommandHost(ip, port, key, system, routing);
+        }
+        catch (global::System.Net.Sockets.SocketException e)
+        {
+            throw new NodeConfigException($"--ctl-port {port}: cannot listen ({e.Message})");
         }
     }
 
@@ -247,6 +272,7 @@ public sealed class RoutingNodeHost : IAsyncDisposable
             StopRequested = true;
             Gateway?.Dispose();
             await CoordinatedShutdown.Get(System).Run(reason ?? CoordinatedShutdown.ClusterLeavingReason.Instance);
+            if (Commands is not null) await Commands.DisposeAsync();
             if (_web is not null)
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));

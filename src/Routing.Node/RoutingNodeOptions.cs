@@ -72,5 +72,15 @@ public sealed record RoutingNodeOptions
     /// <summary>Calls one gateway carries at once before answering 503.</summary>
     public int MaxCalls { get; init; } = 2000;
 
+    /// <summary>Port of the command host that `routingctl` talks to (the program's default is 9110, as pbm's); 0 picks a free
+    /// port; null (the default for a node started in code) runs no command host.</summary>
+    public int? CtlPort { get; init; }
+
+    /// <summary>The address the command host listens on.</summary>
+    public string CtlHost { get; init; } = "0.0.0.0";
+
+    /// <summary>The command host's shared key (ROUTING_CTL_KEY); null: the provider admin key of the configuration.</summary>
+    public string? CtlKey { get; init; }
+
     public bool HasRole(string role) => Roles.Contains(role, StringComparer.OrdinalIgnoreCase);
 }

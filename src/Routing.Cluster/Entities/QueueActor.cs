@@ -157,7 +157,7 @@ public sealed class QueueActor : RoutingEntity
 
             case QueueCommand.GetFigures:
                 Sender.Tell(new QueueFiguresReply(_id, _state.Waiting.Count,
-                    _state.Waiting.IsEmpty ? null : _state.Waiting.Min(e => e.FirstQueuedAt), _state.Figures));
+                    _state.Waiting.IsEmpty ? null : _state.Waiting.Min(e => e.FirstQueuedAt), _state.Figures, _state.Waiting));
                 return;
         }
     }

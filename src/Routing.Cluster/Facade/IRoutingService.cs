@@ -26,6 +26,12 @@ public interface IRoutingService
     Task<QueueFiguresView> GetQueueFigures(QueueId id, CancellationToken ct = default);
     Task<TenantFiguresView> GetTenantFigures(TenantId id, CancellationToken ct = default);
 
+    /// <summary>A queue's waiting calls in the order it serves them (priority, then arrival).</summary>
+    Task<ImmutableArray<WaitingCallView>> GetWaitingCalls(QueueId id, CancellationToken ct = default);
+
+    /// <summary>Every call entity alive anywhere in the cluster that has not ended (asks each node's call region).</summary>
+    Task<ImmutableArray<CallView>> GetActiveCalls(CancellationToken ct = default);
+
     /// <summary>The tenant's recorded arrivals from the calls' journals, as the simulator's CSV (time,queue,talk,patience).</summary>
     Task<string> ExportArrivalsCsv(TenantId id, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct = default);
 }
@@ -127,5 +133,7 @@ public sealed record QueueFiguresView(
     int Abandoned,
     int Overflowed,
     double? AverageHandleTimeSeconds);
+
+public sealed record WaitingCallView(int Position, string Call, int Priority, double WaitingSeconds, double InQueueSeconds);
 
 public sealed record TenantFiguresView(string Tenant, QueueFiguresView Total, ImmutableArray<QueueFiguresView> Queues);

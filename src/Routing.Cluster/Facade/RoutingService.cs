@@ -226,6 +226,61 @@ public sealed class RoutingService(ActorSystem system, RoutingSettings settings,
         return new TenantFiguresView(id.Value, total, [.. perQueue.Select(p => p.View)]);
     }
 
+    public async Task<ImmutableArray<WaitingCallView>> GetWaitingCalls(QueueId id, CancellationToken ct = default)
+    {
+        if (Config.FindQueue(id) is null) throw new RoutingException(RoutingErrorKind.NotFound, $"queue {id} does not exist");
+        var reply = await Ask<QueueFiguresReply>(_regions.Queues, new QueueEnvelope(id.Value, new QueueCommand.GetFigures()), ct);
+        var now = clock.GetUtcNow();
+        // The router's order within one queue: priority first, then the longest wait (from the first queue it joined).
+        return [.. (reply.Entries ?? []).OrderByDescending(e => e.Priority).ThenBy(e => e.FirstQueuedAt).ThenBy(e => e.Seq)
+            .Select((e, i) => new WaitingCallView(i + 1, e.Call.Value, e.Priority,
+                Math.Max(0, (now - e.FirstQueuedAt).TotalSeconds), Math.Max(0, (now - e.JoinedAt).TotalSeconds)))];
+    }
+
+    public async Task<ImmutableArray<CallView>> GetActiveCalls(CancellationToken ct = default)
+    {
+        // Each node's call region knows the entities it hosts; the calls themselves say whether they are over.
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var role = system.Settings.Config.GetString("akka.cluster.sharding.role", "");
+        var nodes = cluster.State.Members.Where(m => m.Status == Akka.Cluster.MemberStatus.Up && (role.Length == 0 || m.HasRole(role)));
+        var timeout = settings.AskTimeout;
+        var states = await Task.WhenAll(nodes.Select(async m =>
+        {
+            try
+            {
+                var region = system.ActorSelection(new RootActorPath(m.Address) / "system" / "sharding" / Regions.Call);
+                return await region.Ask<Akka.Cluster.Sharding.CurrentShardRegionState>(Akka.Cluster.Sharding.GetShardRegionState.Instance, timeout, ct);
+            }
+            catch (AskTimeoutException)
+            {
+                throw new RoutingException(RoutingErrorKind.Unavailable, $"node {m.Address} did not list its calls within {timeout.TotalSeconds:0}s");
+            }
+        }));
+        var ids = states.SelectMany(s => s.Shards).SelectMany(s => s.EntityIds).Distinct().ToList();
+        var views = new List<CallView>();
+        using var gate = new SemaphoreSlim(16);
+        await Task.WhenAll(ids.Select(async id =>
+        {
+            await gate.WaitAsync(ct);
+            try
+            {
+                var reply = await Ask<CallStateReply>(_regions.Calls, new GetCallState(id), ct);
+                if (reply.State.Phase is CallPhase.New or CallPhase.Ended) return;
+                var view = ToView(reply.State, [], null, null);
+                lock (views) views.Add(view);
+            }
+            catch (RoutingException)
+            {
+                // A call that does not answer now is reported by the next listing.
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        return [.. views.OrderBy(v => v.Id, StringComparer.Ordinal)];
+    }
+
     public async Task<string> ExportArrivalsCsv(TenantId id, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct = default)
     {
         if (Config.FindTenant(id) is null) throw new RoutingException(RoutingErrorKind.NotFound, $"tenant {id} does not exist");

@@ -71,7 +71,9 @@ public sealed record QueueAck(CallId Call, bool Accepted, string? Reason) : IRou
 /// <summary>The queue has taken the call's Dequeue (or had already).</summary>
 public sealed record DequeueAck(CallId Call, QueueId Queue) : IRoutingMessage;
 
-public sealed record QueueFiguresReply(QueueId Queue, int Waiting, DateTimeOffset? OldestWaitingSince, QueueFigures Figures) : IRoutingMessage;
+/// <param name="Entries">The waiting calls in the order the queue serves them (for `routingctl queue show`).</param>
+public sealed record QueueFiguresReply(QueueId Queue, int Waiting, DateTimeOffset? OldestWaitingSince, QueueFigures Figures,
+    ImmutableList<Routing.Domain.Queues.QueueEntry>? Entries = null) : IRoutingMessage;
 
 // ---- Router (per pool) -----------------------------------------------------------------------
 public sealed record RouterEnvelope(string EntityId, RouterMessage Message) : IEntityMessage;

@@ -35,6 +35,12 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public Uri Api => new($"http://127.0.0.1:{HttpPort}/");
 
+    /// <summary>The edge node's command port (routingctl); routing node i listens on CtlPort + i.</summary>
+    public int CtlPort => int.Parse(_env["CTL_PORT"], System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The cluster address of routing node i (0: the edge node).</summary>
+    public string AkkaAddress(int node) => $"akka.tcp://routing@127.0.0.1:{BasePort + node}";
+
     public static string RepoRoot
     {
         get
