@@ -13,6 +13,9 @@
 #   tools/cluster.sh exit-code I   the exit code of routing node I's last run ("running" while it runs)
 #   tools/cluster.sh stop          every node leaves, then PostgreSQL stops (the data dir stays for reading)
 #   tools/cluster.sh psql [SQL]    a psql prompt (or one statement, unaligned rows) on the cluster's database
+#   tools/cluster.sh ctl I [CMD…]  routingctl on node I's command port (0: the edge node), e.g. `ctl 1 cluster show`;
+#                                  the key is ROUTING_CTL_KEY, else the adminKey of CONFIG
+#   tools/cluster.sh pg-start      only PostgreSQL (e.g. for benchmarks that start their own nodes); pg-stop stops it
 #
 # Settings (environment): CLUSTER_DIR (/tmp/routing-cluster: pids, logs, PostgreSQL data), PG_PORT (55432),
 # BASE_PORT (4100: the edge node's Akka port; routing node I listens on BASE_PORT+I), HTTP_PORT (8080: the edge
@@ -188,6 +191,21 @@ case "$cmd" in
     for p in "${pids[@]}"; do wait "$p"; done
     pg_stop
     echo "cluster: stopped (logs and data in $DIR)"
+    ;;
+  ctl)
+    i="${2:?usage: cluster.sh ctl I [command…]}"; shift 2
+    CTL_DLL="$ROOT/src/Routing.Ctl/bin/Release/net10.0/Routing.Ctl.dll"
+    [ -f "$CTL_DLL" ] || dotnet build "$ROOT/src/Routing.Ctl" -c Release -v q -nologo >/dev/null
+    key="${ROUTING_CTL_KEY:-$(sed -n 's/.*adminKey: *"\{0,1\}\([^ ",}]*\).*/\1/p' "$CONFIG" | head -n 1)}"
+    ROUTING_CTL_KEY="$key" exec dotnet "$CTL_DLL" "127.0.0.1:$((CTL_PORT + i))" "$@"
+    ;;
+  pg-start)
+    mkdir -p "$DIR"
+    pg_start
+    echo "cluster: PostgreSQL on 127.0.0.1:$PG_PORT: $DB_CONNECTION"
+    ;;
+  pg-stop)
+    pg_stop
     ;;
   psql)
     shift

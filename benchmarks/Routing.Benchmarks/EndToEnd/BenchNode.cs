@@ -34,11 +34,18 @@ public sealed class BenchNode : IAsyncDisposable
         return new ProviderConfig([t], [.. ops], [], "bench");
     }
 
-    public static async Task<BenchNode> StartAsync(ProviderConfig config)
+    /// <summary>One node; with <paramref name="pg"/> its journal is that PostgreSQL (hocon/postgres.conf), with
+    /// <paramref name="seed"/> it joins that node's cluster with only the given roles.</summary>
+    public static async Task<BenchNode> StartAsync(ProviderConfig config, string? pg = null, string? seed = null, IReadOnlyList<string>? roles = null)
     {
         var dir = Directory.CreateTempSubdirectory("routing-bench-").FullName;
         var host = await RoutingNodeHost.StartAsync(new RoutingNodeOptions
         {
+            HoconFiles = pg is null ? [] : [NodeHocon.FindShippedFile("hocon/postgres.conf")],
+            DbConnection = pg,
+            Seeds = seed is null ? [] : [seed],
+            Roles = roles ?? RoutingNodeOptions.AllRoles,
+            Hostname = "127.0.0.1",
             ConfigText = ConfigWriter.ToYaml(config),
             DataDir = dir,
             Port = 0,

@@ -20,9 +20,17 @@ public static class LoadDriver
         var seconds = int.Parse(Arg(args, "--seconds", "10"));
         var operators = int.Parse(Arg(args, "--operators", "2000"));
         var holdMs = int.Parse(Arg(args, "--hold-ms", "1000"));
-        Console.WriteLine($"# end-to-end: {operators} operators, hold {holdMs} ms, {seconds} s per rate, rates {string.Join(",", rates)}");
+        // --nodes N (with ROUTING_BENCH_PG): N in-process nodes on PostgreSQL, the first with every role, the others
+        // routing only; calls are offered through the first node's facade, the phones listen on every node.
+        var nodeCount = int.Parse(Arg(args, "--nodes", "1"));
+        var pg = Environment.GetEnvironmentVariable("ROUTING_BENCH_PG") is { Length: > 0 } p ? p : null;
+        if (nodeCount > 1 && pg is null) throw new ArgumentException("--nodes > 1 needs ROUTING_BENCH_PG (tools/cluster.sh pg-start prints one)");
+        Console.WriteLine($"# end-to-end: {nodeCount} node(s), journal {(pg is null ? "SQLite" : "PostgreSQL")}, {operators} operators, hold {holdMs} ms, {seconds} s per rate, rates {string.Join(",", rates)}");
 
-        await using var node = await BenchNode.StartAsync(BenchNode.Config(operators));
+        var config = BenchNode.Config(operators);
+        await using var node = await BenchNode.StartAsync(config, pg);
+        var others = new List<BenchNode>();
+        for (var i = 1; i < nodeCount; i++) others.Add(await BenchNode.StartAsync(config, pg, node.Host.Address.ToString(), ["routing"]));
         var svc = node.Service;
         await Parallel.ForEachAsync(svc.Config.Operators, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (op, ct) =>
         {
@@ -34,8 +42,11 @@ public static class LoadDriver
         var offeredAt = new ConcurrentDictionary<string, long>();
         var latencies = new ConcurrentBag<double>();
         var routed = 0;
-        var listener = node.System.ActorOf(Props.Create(() => new OperatorPhones(svc, offeredAt, latencies, () => Interlocked.Increment(ref routed), holdMs)));
-        node.System.EventStream.Subscribe(listener, typeof(ChannelInstruction));
+        foreach (var n in others.Prepend(node))
+        {
+            var listener = n.System.ActorOf(Props.Create(() => new OperatorPhones(svc, offeredAt, latencies, () => Interlocked.Increment(ref routed), holdMs)));
+            n.System.EventStream.Subscribe(listener, typeof(ChannelInstruction));
+        }
 
         Console.WriteLine("| offered calls/s | routed calls/s | p50 offer→reserved ms | p99 ms | max ms | failed offers |");
         Console.WriteLine("|---|---|---|---|---|---|");
@@ -75,6 +86,7 @@ public static class LoadDriver
             Console.WriteLine($"| {rate} | {Volatile.Read(ref routed) / elapsed:0} | {Pct(l, 0.5):0.0} | {Pct(l, 0.99):0.0} | {(l.Length > 0 ? l[^1] : 0):0.0} | {failed} |");
             await Task.Delay(holdMs + 500); // let the last calls end so every operator is ready again
         }
+        foreach (var o in others) await o.DisposeAsync();
         return 0;
     }
 
