@@ -103,6 +103,8 @@ public sealed partial class HealthAndMetricsTests(NodeFixture node)
             after = await Scrape(node.Host.HttpAddress!);
         }
         Assert.Equal(1, Value(after, "routing_sip_requests_total", ("method", "OPTIONS")) - options);
+        Assert.True(Value(after, "routing_sip_transactions_total", ("method", "OPTIONS")) >= 1);
+        Assert.Matches(@"(?m)^routing_rtp_streams(\{[^}]*\})? \d+", after); // the level is there (0 with no call up)
         Assert.True(Value(after, "routing_sip_responses_total", ("class", "2xx")) > ok);
 
         // An operator waiting for calls is counted by state; logged out, not at all.
