@@ -224,6 +224,20 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
         var number = invite.RequestUri.UserUnescaped ?? invite.To?.Uri.UserUnescaped ?? "";
         var config = _config.Current;
         var tenant = config.FindTenantByNumber(number);
+        string? directQueue = null;
+        // A trunk (the client's own PBX, a carrier) is known by the address its INVITE comes from: its calls are its
+        // tenant's whatever number they carry (a PBX sends its own extension numbers), and may skip the menu.
+        if (config.FindTrunk(tx.Remote.Address) is { } trunk)
+        {
+            if (tenant is not null && tenant.Id != trunk.Tenant.Id)
+            {
+                Reject(tx, 403, $"trunk {trunk.Trunk.Name} delivers calls for tenant {trunk.Tenant.Id} only");
+                return;
+            }
+            if (tenant is null) number = trunk.Tenant.Numbers.FirstOrDefault() ?? number;
+            tenant = trunk.Tenant;
+            directQueue = trunk.Trunk.Queue;
+        }
         if (tenant is null)
         {
             Reject(tx, 404, $"number {number} is not served here");
@@ -271,7 +285,7 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
         var caller = invite.From?.Uri.UserUnescaped ?? invite.From?.DisplayName ?? "anonymous";
         try
         {
-            var reply = await _regions.Calls.Ask<CallCommandReply>(new CallEnvelope(id.Value, new CallCommand.Start(number, caller, _channel)), TimeSpan.FromSeconds(5));
+            var reply = await _regions.Calls.Ask<CallCommandReply>(new CallEnvelope(id.Value, new CallCommand.Start(number, caller, _channel, Queue: directQueue)), TimeSpan.FromSeconds(5));
             if (!reply.Reply.Accepted) throw new InvalidOperationException(reply.Reply.Reason);
         }
         catch (Exception e)

@@ -20,7 +20,8 @@ namespace Routing.Domain.Calls;
 public abstract record CallCommand
 {
     /// <param name="Digits">Menu digits already known (e.g. dialled with the number, or a non-SIP channel): applied in the same write.</param>
-    public sealed record Start(string Number, string Caller, string Channel, string? Digits = null) : CallCommand;
+    /// <param name="Queue">A queue of the call's tenant to join at once, skipping the menu (calls from a trunk configured so).</param>
+    public sealed record Start(string Number, string Caller, string Channel, string? Digits = null, string? Queue = null) : CallCommand;
     public sealed record Digit(char Value) : CallCommand;
     public sealed record MenuTimeout : CallCommand;
     /// <summary>From a router: the operator is reserved for this call.</summary>

@@ -160,6 +160,8 @@ public sealed record CallState(
         var events = ImmutableArray.Create<CallEvent>(started);
         if (tenant.Hours is { } hours && !hours.IsOpen(now))
             return Then(events, ApplyClosedRule("tenant", tenant.Closed, now, config, afterStart: true));
+        if (s.Queue is { } direct)
+            return Then(events, EnqueueTo(QueueId.Of(Tenant, direct), now, config, afterStart: true));
         if (tenant.Menu is { } menu)
             return new CallDecision(events.Add(new CallMenuEntered(now, "", menu.Prompt)), [new CallEffect.Channel("play-menu", "")], CallReply.Ok);
         if (tenant.DefaultQueue is { } dq)

@@ -16,7 +16,8 @@ internal sealed class ConfigReader(ConfigDiagnostics diag, ConfigLocations locat
     internal static readonly string[] ProviderKeys = ["adminKey"];
     internal static readonly string[] PoolKeys = ["id", "tenants"];
     internal static readonly string[] OperatorKeys = ["id", "name", "password", "tier", "wrapUp", "tenants", "skills"];
-    internal static readonly string[] TenantKeys = ["id", "name", "language", "apiKey", "numbers", "hours", "closed", "menu", "defaultQueue", "queues"];
+    internal static readonly string[] TenantKeys = ["id", "name", "language", "apiKey", "numbers", "hours", "closed", "menu", "defaultQueue", "queues", "trunks"];
+    internal static readonly string[] TrunkKeys = ["name", "address", "queue"];
     internal static readonly string[] QueueKeys =
         ["id", "name", "priority", "weight", "serviceLevel", "strategy", "requires", "relax", "tiers", "ringTimeout", "noAnswerPause", "maxWaiting", "overflow", "hours", "closed"];
     internal static readonly string[] RelaxKeys = ["after", "requires"];
@@ -152,19 +153,46 @@ internal sealed class ConfigReader(ConfigDiagnostics diag, ConfigLocations locat
         var defaultQueueNode = f.Get("defaultQueue");
         var defaultQueue = defaultQueueNode is null ? null : Id(defaultQueueNode, "'defaultQueue'");
         var queues = Items(f.Get("queues"), "'queues'", q => ReadQueue(tenantId, q));
+        var trunks = Items(f.Get("trunks"), "'trunks'", ReadTrunk);
 
         if (id is null) return null;
         // One queue and no menu: the only place a call can go; saves the admin a line.
         if (menu is null && defaultQueueNode is null && queues.Length == 1) defaultQueue = queues[0].Id.Name;
 
         var tenant = new TenantConfig(tenantId, name ?? id, language ?? DefaultLanguage, [.. numbers.Select(n => n.Value)], apiKey,
-            hours, closed ?? new ClosedRule.Message(DefaultClosedMessage), menu, defaultQueue, queues);
+            hours, closed ?? new ClosedRule.Message(DefaultClosedMessage), menu, defaultQueue, queues) { Trunks = trunks };
         At(tenant, "", map);
         At(tenant, "id", idNode!);
         for (var i = 0; i < numbers.Count; i++) At(tenant, $"numbers/{i}", numbers[i].Node);
         if (apiKeyNode is not null) At(tenant, "apiKey", apiKeyNode);
         if (defaultQueueNode is not null) At(tenant, "defaultQueue", defaultQueueNode);
         return tenant;
+    }
+
+    // ======================================================================= trunks
+
+    public TrunkConfig? ReadTrunk(YamlNode node)
+    {
+        if (Mapping(node, "a trunk", "- { name: acme-pbx, address: 192.0.2.10, queue: support }") is not { } map) return null;
+        var f = new Fields(this, map, "trunk", TrunkKeys);
+        var (name, nameNode) = f.RequiredId("name");
+        var addressNode = f.Get("address");
+        string? address = null;
+        if (addressNode is null) Error(map, "trunk has no 'address' (the IP address or network its calls come from, e.g. 192.0.2.10 or 192.0.2.0/28)");
+        else if (Text(addressNode, "'address'") is { } a)
+        {
+            if (System.Net.IPNetwork.TryParse(a, out _) || System.Net.IPAddress.TryParse(a, out _)) address = a;
+            else Error(addressNode, $"'{a}' is not an IP address or network: write e.g. 192.0.2.10 or 192.0.2.0/28");
+        }
+        var queueNode = f.Get("queue");
+        var queue = queueNode is null ? null : Id(queueNode, "'queue'");
+        if (name is null || address is null) return null;
+        var trunk = new TrunkConfig(name, address, queue);
+        At(trunk, "", map);
+        At(trunk, "name", nameNode!);
+        At(trunk, "address", addressNode!);
+        if (queueNode is not null) At(trunk, "queue", queueNode);
+        return trunk;
     }
 
     // ======================================================================= queues

@@ -87,6 +87,20 @@ public static class ConfigValidator
             if (t.Numbers.IsEmpty)
                 diag.Warning(loc.Find(t, "id"), $"tenant '{t.Id}' has no numbers: no call can reach it");
 
+            foreach (var trunk in t.Trunks)
+            {
+                if (trunk.Queue is { } tq && FindQueue(t, tq) is null)
+                    diag.Error(loc.Find(trunk, "queue"), $"trunk '{trunk.Name}': queue '{tq}' is not a queue of tenant '{t.Id}'{Suggest(tq, t)}");
+                if (t.Numbers.IsEmpty)
+                    diag.Error(loc.Find(trunk, "name"), $"trunk '{trunk.Name}': tenant '{t.Id}' has no number, and a trunk's calls are recorded as calls to the tenant's first number");
+                foreach (var other in config.Tenants.SelectMany(o => o.Trunks.Select(k => (Tenant: o, Trunk: k))))
+                {
+                    if (ReferenceEquals(other.Trunk, trunk)) break; // each pair once: only against trunks read before this one
+                    var (a, b) = (trunk.Network, other.Trunk.Network);
+                    if (a.Contains(b.BaseAddress) || b.Contains(a.BaseAddress))
+                        diag.Error(loc.Find(trunk, "address"), $"trunk '{trunk.Name}' ({trunk.Address}) overlaps trunk '{other.Trunk.Name}' ({other.Trunk.Address}) of tenant '{other.Tenant.Id}': a source address must name one trunk");
+                }
+            }
             if (t.DefaultQueue is { } dq && FindQueue(t, dq) is null)
                 diag.Error(loc.Find(t, "defaultQueue"), $"defaultQueue '{dq}' is not a queue of tenant '{t.Id}'{Suggest(dq, t)}");
 

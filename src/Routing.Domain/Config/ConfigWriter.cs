@@ -62,6 +62,13 @@ public static partial class ConfigWriter
         if (t.Menu is { } m) d["menu"] = Menu(m);
         if (t.DefaultQueue is { } dq) d["defaultQueue"] = dq;
         d["queues"] = t.Queues.Select(object? (q) => Queue(q)).ToList();
+        if (!t.Trunks.IsDefaultOrEmpty)
+            d["trunks"] = t.Trunks.Select(object? (k) =>
+            {
+                var trunk = new OrderedDictionary<string, object?> { ["name"] = k.Name, ["address"] = k.Address };
+                if (k.Queue is { } q) trunk["queue"] = q;
+                return trunk;
+            }).ToList();
         return d;
     }
 

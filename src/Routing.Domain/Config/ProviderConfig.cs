@@ -22,6 +22,15 @@ public sealed record ProviderConfig(
 
     public TenantConfig? FindTenantByNumber(string dialled) => Idx.Numbers.GetValueOrDefault(dialled);
 
+    /// <summary>The trunk (and its tenant) a request from this source address comes from, or null.</summary>
+    public (TenantConfig Tenant, TrunkConfig Trunk)? FindTrunk(System.Net.IPAddress source)
+    {
+        foreach (var t in Tenants)
+            foreach (var trunk in t.Trunks)
+                if (trunk.Matches(source)) return (t, trunk);
+        return null;
+    }
+
     public QueueConfig? FindQueue(QueueId id) => Idx.Queues.GetValueOrDefault(id);
 
     public OperatorConfig? FindOperator(OperatorId id) => Idx.Operators.GetValueOrDefault(id);
@@ -87,7 +96,28 @@ public sealed record TenantConfig(
     ClosedRule Closed,
     MenuNode? Menu,
     string? DefaultQueue,
-    ImmutableArray<QueueConfig> Queues);
+    ImmutableArray<QueueConfig> Queues)
+{
+    /// <summary>SIP trunks (e.g. the client company's own PBX) whose calls are this tenant's, known by source address.</summary>
+    public ImmutableArray<TrunkConfig> Trunks { get; init; } = [];
+}
+
+/// <summary>
+/// A SIP peer that delivers this tenant's calls without digest, identified by the address its requests come from
+/// (one address, or a network in CIDR form). <paramref name="Queue"/>: its calls go straight to this queue (a PBX
+/// overflowing its own callers skips the menu); null: they take the tenant's menu like any caller.
+/// </summary>
+public sealed record TrunkConfig(string Name, string Address, string? Queue)
+{
+    /// <summary>The source network (a single address is a /32 or /128).</summary>
+    public System.Net.IPNetwork Network =>
+        System.Net.IPNetwork.TryParse(Address, out var n) ? n
+        : System.Net.IPAddress.TryParse(Address, out var a) ? new System.Net.IPNetwork(a, a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+        : throw new FormatException($"'{Address}' is not an IP address or network");
+
+    public bool Matches(System.Net.IPAddress source) =>
+        Network.Contains(source.IsIPv4MappedToIPv6 ? source.MapToIPv4() : source);
+}
 
 /// <summary>Target share of calls answered within a time, e.g. 80% in 20 s.</summary>
 public sealed record ServiceLevelTarget(double Percent, int Seconds)

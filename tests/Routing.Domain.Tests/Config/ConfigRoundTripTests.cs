@@ -63,6 +63,9 @@ public class ConfigRoundTripTests
             numbers: ["200"]
             closed: { queue: a/q2 }
             queues: [ { id: help, strategy: round-robin } ]
+            trunks:
+              - { name: pbx-b, address: 192.0.2.0/28, queue: help }
+              - { name: carrier, address: "2001:db8::5" }
           - id: c
             numbers: ["300"]
             queues: [ { id: only } ]

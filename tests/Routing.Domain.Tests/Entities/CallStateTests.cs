@@ -55,6 +55,21 @@ public sealed class CallStateTests
     }
 
     [Fact]
+    public void A_call_started_for_a_queue_skips_the_menu_but_not_the_opening_hours()
+    {
+        var config = Config();
+        var (s, d) = Run(CallState.Initial(Id), new CallCommand.Start("1000", "+1", "sip", Queue: "sales"), T0, config);
+        Assert.Equal(CallPhase.Queued, s.Phase);
+        Assert.Equal(QueueId.Of(Demo, "sales"), s.Queue);
+        Assert.DoesNotContain(d.Events, e => e is CallMenuEntered);
+        Assert.Contains(d.Effects, e => e is CallEffect.Enqueue { Priority: 2 });
+
+        var closed = Config(new BusinessHours("UTC", [new OpenInterval(DayOfWeek.Saturday, new TimeOnly(10, 0), new TimeOnly(12, 0))], []));
+        var (c, _) = Run(CallState.Initial(Id), new CallCommand.Start("1000", "+1", "sip", Queue: "sales"), T0, closed);
+        Assert.Equal(CallPhase.Ended, c.Phase); // Monday: the tenant is closed, the trunk's call gets the closed rule
+    }
+
+    [Fact]
     public void Information_message_returns_to_the_same_menu_and_sub_menus_nest()
     {
         var config = Config();

@@ -51,6 +51,9 @@ public sealed record SippOptions
     /// <summary>-t: u1 (UDP, one socket) or t1 (TCP, one connection).</summary>
     public string Transport { get; init; } = "u1";
 
+    /// <summary>The loopback address sipp sends from (127.0.0.2 plays a trunk known by its source address).</summary>
+    public string LocalAddress { get; init; } = "127.0.0.1";
+
     /// <summary>Anything else, passed as is.</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 
@@ -168,8 +171,8 @@ public sealed class SippProcess : IAsyncDisposable
         {
             $"{options.Remote.Address}:{options.Remote.Port}",
             "-sf", ResolveScenario(options.Scenario),
-            "-i", "127.0.0.1", "-p", localPort.ToString(CultureInfo.InvariantCulture),
-            "-mi", "127.0.0.1", "-mp", mediaPort.ToString(CultureInfo.InvariantCulture),
+            "-i", options.LocalAddress, "-p", localPort.ToString(CultureInfo.InvariantCulture),
+            "-mi", options.LocalAddress, "-mp", mediaPort.ToString(CultureInfo.InvariantCulture),
             "-t", options.Transport,
             "-m", options.Calls.ToString(CultureInfo.InvariantCulture),
             "-nostdin", "-fd", "1",

@@ -24,11 +24,15 @@ public class GatewayNodeFixture : IAsyncLifetime
     public RoutingNodeHost Host => _host ?? throw new InvalidOperationException("the node did not start");
     public IPEndPoint Gateway => Host.SipEndPoint ?? throw new InvalidOperationException("the node has no SIP end point");
 
+    /// <summary>A fixture's change to the demo configuration (after the shorter timeouts).</summary>
+    protected virtual string Configure(string yaml) => yaml;
+
     public async Task InitializeAsync()
     {
         var demo = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "config", "demo.yaml"));
         var config = demo.Replace("ringTimeout: 20s", "ringTimeout: 3s", StringComparison.Ordinal)
             .Replace("wrapUp: 10s", "wrapUp: 1s", StringComparison.Ordinal);
+        config = Configure(config);
         _host = await RoutingNodeHost.StartAsync(new RoutingNodeOptions
         {
             ConfigText = config,
