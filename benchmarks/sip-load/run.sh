@@ -97,10 +97,21 @@ concurrent() {
   local dir="$OUT/concurrent-$target"
   [ "$CONCURRENT" -gt 0 ] || { echo "skipped"; return; }
   mkdir -p "$dir"
+  # For the node: sample /metrics meanwhile, so "held" can be checked against calls really bridged to operators
+  # (operators on a call, RTP streams open: two per bridged call).
+  local sampler=""
+  if [ "$target" = node ]; then
+    ( while :; do curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | awk -v t="$(date +%s)" \
+        '/^routing_operators\{.*state="on-call"/{oc+=$2} /^routing_rtp_streams/{rtp+=$2} /^routing_gateway_active_calls/{ac+=$2} END{print t, oc+0, rtp+0, ac+0}' >>"$dir/metrics.txt"; sleep 2; done ) &
+    sampler=$!
+  fi
   ( cd "$dir" && timeout 200 sipp "127.0.0.1:$port" -sf "$here/uac_call.xml" -s "$service" -i 127.0.0.1 -p "$UAC_PORT" \
       -m "$CONCURRENT" -r 50 -l "$CONCURRENT" -d 60000 -max_retrans 3 -trace_stat -fd 1 -nostdin >/dev/null 2>&1 ) || true
+  [ -n "$sampler" ] && kill "$sampler" 2>/dev/null || true
   local stat; stat=$(ls "$dir"/uac_call_*_.csv | head -1)
-  awk -F';' 'NR==1{for(i=1;i<=NF;i++){if($i=="CurrentCall")c=i; if($i=="FailedCall(C)")f=i; if($i=="SuccessfulCall(C)")s=i}} NR>1{if($c>m)m=$c; fl=$f; sc=$s} END{print m" held, "sc" successful, "fl" failed"}' "$stat"
+  local bridged=""
+  [ -f "$dir/metrics.txt" ] && bridged=$(awk 'BEGIN{m=0;r=0;a=0} {if($2>m)m=$2; if($3>r)r=$3; if($4>a)a=$4} END{print "; peak "m" operators on a call, "r" RTP streams, "a" gateway calls"}' "$dir/metrics.txt")
+  awk -F';' -v b="$bridged" 'NR==1{for(i=1;i<=NF;i++){if($i=="CurrentCall")c=i; if($i=="FailedCall(C)")f=i; if($i=="SuccessfulCall(C)")s=i}} NR>1{if($c>m)m=$c; fl=$f; sc=$s} END{print m" held, "sc" successful, "fl" failed"b}' "$stat"
 }
 
 start_uas() { # UAS that answers every INVITE with 200 at once

@@ -200,10 +200,43 @@ public sealed class GatewaySipTests(GatewayNodeFixture node) : IAsyncLifetime
             "the caller was not bridged to 2002: " + tap.Describe());
     }
 
-    /// <summary>Starts an operator's phone and waits until its REGISTER got its 200 (after the digest challenge).</summary>
-    private async Task<SippProcess> RegisteredAsync(string id, string password, string answer)
+    [Fact]
+    public async Task An_operator_transfers_a_caller_blind_with_refer_to_another_queue_where_it_waits_again()
     {
-        var phone = SippProcess.Start(SipCalls.Operator(node.Gateway, id, password, answer, TimeSpan.FromMinutes(2)));
+        // Boris takes the sales call and REFERs it to support, where nobody is ready: the call waits there.
+        await using var boris = await RegisteredAsync("2002", "op2002pw", "operator_refer.xml",
+            new Dictionary<string, string> { ["refer_to"] = $"sip:support@{node.Gateway.Address}:{node.Gateway.Port}" });
+        await node.ReadyAsync("2002");
+        await using var caller = SippProcess.Start(SipCalls.Caller(node.Gateway, "1000", TimeSpan.FromSeconds(10), key: "1"));
+
+        Routing.Cluster.Facade.CallView? transferred = null;
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (transferred is null && DateTime.UtcNow < until)
+        {
+            foreach (var c in await node.Host.Routing.GetActiveCalls())
+            {
+                var view = await node.Host.Routing.GetCall(new Routing.Domain.CallId(c.Id));
+                if (view.Events.Any(e => e.Type == "transferred") && view.Queue == "demo/support" && view.State == "queued") transferred = view;
+            }
+            if (transferred is null) await Task.Delay(200);
+        }
+        var phoneRun = await boris.StopAsync(TimeSpan.FromSeconds(15));
+        Assert.True(transferred is not null, "no call was transferred into demo/support: " + phoneRun.Describe());
+        var types = transferred.Events.Select(e => e.Type).ToList();
+        Assert.True(types.IndexOf("connected") < types.IndexOf("transferred") && types.LastIndexOf("queued") > types.IndexOf("transferred"), string.Join(",", types));
+        Assert.Contains(transferred.Events, e => e.Type == "transferred" && e.Description.Contains("support", StringComparison.Ordinal) && e.Description.Contains("2002", StringComparison.Ordinal));
+        Assert.True(phoneRun.Received("BYE ") >= 1, "the operator's leg was not ended after the transfer: " + phoneRun.Describe());
+
+        var call = await caller.WaitAsync(CallTimeout);
+        Assert.True(call.ExitCode == 0 && call.SuccessfulCalls == 1, call.Describe()); // the caller stayed on the line throughout
+    }
+
+    /// <summary>Starts an operator's phone and waits until its REGISTER got its 200 (after the digest challenge).</summary>
+    private async Task<SippProcess> RegisteredAsync(string id, string password, string answer, IReadOnlyDictionary<string, string>? keys = null)
+    {
+        var options = SipCalls.Operator(node.Gateway, id, password, answer, TimeSpan.FromMinutes(2));
+        if (keys is not null) options = options with { Keys = keys };
+        var phone = SippProcess.Start(options);
         var until = DateTime.UtcNow + Deadline;
         SippResult state;
         while ((state = phone.Snapshot()).Count("_200_Recv") == 0)
