@@ -231,6 +231,83 @@ public sealed class GatewaySipTests(GatewayNodeFixture node) : IAsyncLifetime
         Assert.True(call.ExitCode == 0 && call.SuccessfulCalls == 1, call.Describe()); // the caller stayed on the line throughout
     }
 
+    [Fact]
+    public async Task A_flood_of_garbage_datagrams_does_not_stop_a_good_call_and_a_malformed_request_gets_400()
+    {
+        await using var phone = await RegisteredAsync("2001", "op2001pw", "operator_answer.xml");
+        await node.ReadyAsync("2001");
+        var before = MalformedCount(await Scrape());
+
+        // About 5,000 datagrams/s for the whole call: random bytes, and SIP-looking junk (a port scanner, a broken
+        // client). Every one must be dropped or refused without costing the good call anything.
+        using var stop = new CancellationTokenSource();
+        var sent = 0;
+        var flooder = Task.Run(async () =>
+        {
+            using var udp = new System.Net.Sockets.UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+            var random = new Random(4475);
+            var junk = new byte[700];
+            while (!stop.IsCancellationRequested)
+            {
+                for (var i = 0; i < 50; i++)
+                {
+                    int length;
+                    if (i % 2 == 0)
+                    {
+                        length = random.Next(1, junk.Length);
+                        random.NextBytes(junk.AsSpan(0, length));
+                    }
+                    else
+                    {
+                        var text = System.Text.Encoding.ASCII.GetBytes($"INVITE sip:1000@x SIP/2.0\r\nVia: {random.Next()}\r\nContent-Length: 99999\r\n\r\n");
+                        text.CopyTo(junk, 0);
+                        length = text.Length;
+                    }
+                    await udp.SendAsync(junk.AsMemory(0, length), node.Gateway);
+                    Interlocked.Increment(ref sent);
+                }
+                await Task.Delay(10);
+            }
+        });
+        try
+        {
+            await using var caller = SippProcess.Start(SipCalls.Caller(node.Gateway, "1000", TimeSpan.FromSeconds(6), key: "1"));
+            var call = await caller.WaitAsync(CallTimeout);
+            Assert.True(call.ExitCode == 0 && call.SuccessfulCalls == 1 && call.FailedCalls == 0, call.Describe());
+            var phoneRun = await phone.StopAsync(TimeSpan.FromSeconds(15));
+            Assert.True(phoneRun.Received("ACK ") >= 1 && phoneRun.Received("BYE ") >= 1, "the operator was not connected during the flood: " + phoneRun.Describe());
+
+            // A request that is SIP enough to answer, but broken (no Call-ID, no CSeq), gets 400 with its Via.
+            using var probe = new System.Net.Sockets.UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+            var port = ((IPEndPoint)probe.Client.LocalEndPoint!).Port;
+            var bad = System.Text.Encoding.ASCII.GetBytes($"OPTIONS sip:1000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK-bad1\r\n" +
+                                                         "From: <sip:x@127.0.0.1>;tag=1\r\nTo: <sip:1000@127.0.0.1>\r\nContent-Length: 0\r\n\r\n");
+            await probe.SendAsync(bad, bad.Length, node.Gateway);
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var reply = System.Text.Encoding.ASCII.GetString((await probe.ReceiveAsync(wait.Token)).Buffer);
+            Assert.StartsWith("SIP/2.0 400", reply);
+        }
+        finally
+        {
+            stop.Cancel();
+            await flooder;
+        }
+        Assert.True(sent > 10_000, $"only {sent} datagrams were sent");
+        var rejected = MalformedCount(await Scrape()) - before;
+        // Loopback may drop some datagrams when the socket buffer is full; most must have been seen and refused.
+        Assert.True(rejected > sent / 2, $"{rejected} of {sent} garbage datagrams counted as malformed");
+    }
+
+    private async Task<string> Scrape()
+    {
+        using var http = new HttpClient { BaseAddress = node.Host.HttpAddress };
+        return await http.GetStringAsync("/metrics");
+    }
+
+    private static double MalformedCount(string scrape) =>
+        scrape.Split('\n').Where(l => l.StartsWith("routing_sip_malformed_total", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>Starts an operator's phone and waits until its REGISTER got its 200 (after the digest challenge).</summary>
     private async Task<SippProcess> RegisteredAsync(string id, string password, string answer, IReadOnlyDictionary<string, string>? keys = null)
     {
