@@ -10,7 +10,8 @@
 #
 # Environment: STEP_SECONDS (10) calls per step = rate x seconds; LO (50) HI (4000) search bounds;
 # HOLD_MS (1000) call hold time in the search; PRECISION (5 %) search stops when hi-lo < lo x 5 %;
-# CONCURRENT (600) long calls for the concurrency run (0 skips it); OUT (a temp dir) logs.
+# CONCURRENT (600) long calls for the concurrency run (0 skips it); OUT (a temp dir) logs; NODE_ARGS extra node
+# options, e.g. "--hocon hocon/postgres.conf --db-connection …" for a PostgreSQL journal (tools/cluster.sh pg-start).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -43,12 +44,18 @@ cpu_ticks() {
   echo $t
 }
 
+# Calls answered by operators so far (the node's /metrics).
+answered_total() {
+  curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | awk '/^routing_calls_answered_total/{n+=$2} END{printf "%d\n", n}'
+}
+
 # One step: rate r, r*STEP_SECONDS calls. Prints "ok|fail successful failed invites retrans".
 step() {
   local target=$1 rate=$2 service=$3
   local dir="$OUT/step-$target-$rate"
   local calls=$(( rate * STEP_SECONDS ))
   mkdir -p "$dir"
+  local answered0=""; [ "$target" = node ] && answered0=$(answered_total)
   ( cd "$dir" && timeout $(( STEP_SECONDS * 3 + 60 )) sipp "127.0.0.1:$4" -sf "$here/uac_call.xml" -s "$service" \
       -i 127.0.0.1 -p "$UAC_PORT" -m "$calls" -r "$rate" -l $(( rate * (HOLD_MS / 1000 + 3) + 100 )) -d "$HOLD_MS" \
       -max_retrans 3 -recv_timeout 10000 -timeout $(( STEP_SECONDS * 3 + 40 ))s \
@@ -63,9 +70,15 @@ step() {
   if [ -z "$succ" ] || [ $(( succ + fail )) -eq 0 ]; then
     echo "sipp made no call at rate $rate (port $UAC_PORT busy? see $dir)" >&2; exit 3
   fi
-  local verdict=ok
+  local verdict=ok answered=""
   if [ "$fail" != 0 ] || [ "$succ" != "$calls" ] || [ $(( re * 100 )) -ge "$inv" ]; then verdict=fail; fi
-  echo "$verdict $succ $fail $inv $re"
+  # The node answers the caller itself (queue music) before an operator takes the call: a complete call is one an
+  # operator answered, so the node's answered counter must have grown by every call of the step.
+  if [ -n "$answered0" ]; then
+    sleep 1; answered=$(( $(answered_total) - answered0 ))
+    [ "$answered" -lt "$calls" ] && verdict=fail
+  fi
+  echo "$verdict $succ $fail $inv $re${answered:+ answered=$answered}"
 }
 
 # Binary search; prints "best_rate cpu_seconds_per_call".
@@ -137,7 +150,7 @@ run_node() {
   echo SEQUENTIAL > "$users"
   for i in $(seq 1 "$OPERATORS"); do id=$(( 5000 + i )); echo "$id;[authentication username=$id password=bench$id]" >> "$users"; done
   ( cd "$repo" && exec dotnet run -c Release --project src/Routing.Node -- --config "$here/bench.yaml" --sip-port "$SIP_PORT" --sip-host 127.0.0.1 \
-      --http-port "$HTTP_PORT" --port 0 --data-dir "$OUT/node-data" >"$OUT/node.log" 2>&1 ) &
+      --http-port "$HTTP_PORT" --port 0 --data-dir "$OUT/node-data" ${NODE_ARGS:-} >"$OUT/node.log" 2>&1 ) &
   local npid=$!; pids+=($npid)
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$HTTP_PORT/api/tenants/bench/figures" -H "X-Api-Key: bench-tenant-key" >/dev/null && break; sleep 1; done
   # The node's own process (dotnet run starts it as a child).
