@@ -6,9 +6,11 @@ namespace Routing.Deploy.Tests;
 
 /// <summary>
 /// The part of `kustomize build` these manifests use, so the tests need no kubectl: resources (files and
-/// directories), configMapGenerator (files, key=file), secretGenerator (literals), strategic-merge patches (maps merged
-/// key by key, lists of named items merged by name, other lists replaced) and namespace. The result is loaded with
-/// KubernetesClient's typed models, as the API server would read it.
+/// directories), configMapGenerator (files, key=file, literals), secretGenerator (literals), strategic-merge patches
+/// (maps merged key by key, lists of named items merged by name, other lists replaced), namespace, and kustomize's
+/// default load restrictor (a file must be in or below the kustomization's directory; only a resource that is a
+/// directory, such as ../../base, may be elsewhere). The result is loaded with KubernetesClient's typed models, as the
+/// API server would read it.
 /// </summary>
 public static class Kustomize
 {
@@ -34,7 +36,7 @@ public static class Kustomize
         {
             var path = Path.GetFullPath(Path.Combine(dir, r));
             if (Directory.Exists(path)) docs.AddRange(BuildRaw(path));
-            else docs.AddRange(LoadAll(path).Cast<Dictionary<object, object>>());
+            else docs.AddRange(LoadAll(InRoot(dir, r)).Cast<Dictionary<object, object>>());
         }
         foreach (var g in List(k, "configMapGenerator").Cast<Dictionary<object, object>>())
         {
@@ -43,19 +45,21 @@ public static class Kustomize
             {
                 var eq = f.IndexOf('=');
                 var (key, file) = eq > 0 ? (f[..eq], f[(eq + 1)..]) : (Path.GetFileName(f), f);
-                data[key] = File.ReadAllText(Path.Combine(dir, file));
+                data[key] = File.ReadAllText(InRoot(dir, file));
             }
             foreach (var l in List(g, "literals").Cast<string>()) data[l[..l.IndexOf('=')]] = l[(l.IndexOf('=') + 1)..];
             docs.Add(new() { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = new Dictionary<object, object> { ["name"] = g["name"] }, ["data"] = data });
         }
         foreach (var g in List(k, "secretGenerator").Cast<Dictionary<object, object>>())
         {
-            var data = List(g, "literals").Cast<string>().ToDictionary(l => (object)l[..l.IndexOf('=')], l => (object)l[(l.IndexOf('=') + 1)..]);
-            docs.Add(new() { ["apiVersion"] = "v1", ["kind"] = "Secret", ["metadata"] = new Dictionary<object, object> { ["name"] = g["name"] }, ["stringData"] = data });
+            // As kustomize writes it: base64 `data`, type Opaque.
+            var data = List(g, "literals").Cast<string>().ToDictionary(l => (object)l[..l.IndexOf('=')],
+                l => (object)Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(l[(l.IndexOf('=') + 1)..])));
+            docs.Add(new() { ["apiVersion"] = "v1", ["kind"] = "Secret", ["type"] = "Opaque", ["metadata"] = new Dictionary<object, object> { ["name"] = g["name"] }, ["data"] = data });
         }
         foreach (var p in List(k, "patches").Cast<Dictionary<object, object>>())
         {
-            foreach (var patch in LoadAll(Path.Combine(dir, (string)p["path"])).Cast<Dictionary<object, object>>())
+            foreach (var patch in LoadAll(InRoot(dir, (string)p["path"])).Cast<Dictionary<object, object>>())
             {
                 var target = docs.SingleOrDefault(d => Equals(d["kind"], patch["kind"]) && Equals(Name(d), Name(patch)))
                     ?? throw new InvalidOperationException($"{p["path"]}: patch target {patch["kind"]}/{Name(patch)} does not exist");
@@ -66,6 +70,17 @@ public static class Kustomize
             foreach (var d in docs.Where(d => !Equals(d["kind"], "Namespace")))
                 ((Dictionary<object, object>)d["metadata"])["namespace"] = ns;
         return docs;
+    }
+
+    /// <summary>kustomize's LoadRestrictionsRootOnly: a file outside the kustomization's directory is an error.</summary>
+    public static string InRoot(string dir, string relative)
+    {
+        var root = Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        var path = Path.GetFullPath(Path.Combine(dir, relative));
+        if (!path.StartsWith(root, StringComparison.Ordinal))
+            throw new InvalidOperationException($"{Path.Combine(dir, "kustomization.yaml")}: security; file '{relative}' is not in or below '{dir}'");
+        if (!File.Exists(path)) throw new FileNotFoundException($"{Path.Combine(dir, "kustomization.yaml")}: '{relative}' does not exist", path);
+        return path;
     }
 
     public static object? Name(Dictionary<object, object> doc) => ((Dictionary<object, object>)doc["metadata"]).GetValueOrDefault("name");
