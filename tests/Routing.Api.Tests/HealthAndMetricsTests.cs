@@ -68,7 +68,9 @@ public sealed partial class HealthAndMetricsTests(NodeFixture node)
         while (DateTime.UtcNow < deadline)
         {
             after = await Scrape(node.Host.HttpAddress!);
-            if (Value(after, "routing_handle_time_seconds_count", q) > Value(before, "routing_handle_time_seconds_count", q)) break;
+            // The queue counts the handled call and the operator entity leaves on-call independently: wait for both.
+            if (Value(after, "routing_handle_time_seconds_count", q) > Value(before, "routing_handle_time_seconds_count", q) &&
+                Value(after, "routing_operators", ("state", "wrap-up")) + Value(after, "routing_operators", ("state", "ready")) >= 1) break;
             await Task.Delay(100);
         }
         Assert.Equal(1, Value(after, "routing_calls_offered_total", q) - Value(before, "routing_calls_offered_total", q));

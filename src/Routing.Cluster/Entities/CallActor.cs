@@ -294,7 +294,7 @@ public sealed class CallActor : RoutingEntity
     {
         _enqueueRetry?.Cancel();
         if (_state.Phase != CallPhase.Queued || _state.Queue is not { } q) return;
-        Regions.Queues.Tell(new QueueEnvelope(q.Value, new QueueCommand.Enqueue(_id, _state.Priority, _state.FirstQueuedAt ?? Now)));
+        Regions.Queues.Tell(new QueueEnvelope(q.Value, new QueueCommand.Enqueue(_id, _state.Priority, _state.FirstQueuedAt ?? Now, _state.TargetOperator)));
         _enqueueRetry = Context.System.Scheduler.ScheduleTellOnceCancelable(EnqueueRetry, Self, RetryEnqueue.Instance, Self);
     }
 

@@ -106,7 +106,7 @@ public sealed class QueueActor : RoutingEntity
                     return;
                 }
                 var sender = Sender;
-                PersistEvents(_state.Enqueue(enq.Call, enq.Priority, enq.FirstQueuedAt, Now), () =>
+                PersistEvents(_state.Enqueue(enq.Call, enq.Priority, enq.FirstQueuedAt, Now, enq.Only), () =>
                 {
                     if (_state.Find(enq.Call) is { } entry) AnnounceWaiting(entry);
                     sender.Tell(new QueueAck(enq.Call, true, null));

@@ -52,7 +52,7 @@ public sealed record QueueEnvelope(string EntityId, QueueCommand Command) : IEnt
 [JsonDerivedType(typeof(GetFigures), "figures")]
 public abstract record QueueCommand
 {
-    public sealed record Enqueue(CallId Call, int Priority, DateTimeOffset FirstQueuedAt) : QueueCommand;
+    public sealed record Enqueue(CallId Call, int Priority, DateTimeOffset FirstQueuedAt, OperatorId? Only = null) : QueueCommand;
     public sealed record Requeue(CallId Call) : QueueCommand;
     public sealed record Ringing(CallId Call) : QueueCommand;
     /// <summary>The call leaves the queue; answered with <see cref="DequeueAck"/>, repeated by the call until then (idempotent).

@@ -33,7 +33,11 @@ public sealed record CallMenuEntered(DateTimeOffset At, string Path, string Prom
 public sealed record CallDigitPressed(DateTimeOffset At, string Digit, string Path, string Outcome) : CallEvent(At);
 
 /// <param name="FirstQueuedAt">When the caller first started waiting; kept across overflow and no-answer.</param>
-public sealed record CallQueued(DateTimeOffset At, QueueId Queue, int Priority, DateTimeOffset FirstQueuedAt) : CallEvent(At);
+public sealed record CallQueued(DateTimeOffset At, QueueId Queue, int Priority, DateTimeOffset FirstQueuedAt) : CallEvent(At)
+{
+    /// <summary>Transferred to this operator: the call waits for them only.</summary>
+    public OperatorId? Only { get; init; }
+}
 
 /// <summary>A router reserved an operator for the call; the phone rings until <paramref name="RingUntil"/>. Carries the explainable decision.</summary>
 public sealed record CallOfferedToOperator(DateTimeOffset At, ReservationId Reservation, OperatorId Operator, DateTimeOffset RingUntil, RoutingDecision? Decision) : CallEvent(At);

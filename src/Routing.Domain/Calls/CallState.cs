@@ -45,6 +45,9 @@ public sealed record CallState(
 
     public bool IsWaiting => Phase == CallPhase.Queued;
 
+    /// <summary>While queued after a transfer to one operator: that operator (only they may take the call).</summary>
+    public OperatorId? TargetOperator { get; init; }
+
     /// <summary>Decide what a command does: events to persist, effects to carry out afterwards, and the answer.</summary>
     public CallDecision Process(CallCommand command, DateTimeOffset now, ProviderConfig config)
     {
@@ -221,7 +224,7 @@ public sealed record CallState(
             : EnqueueTo(QueueId.Of(Tenant, dq), now, config, afterStart: false);
     }
 
-    private CallDecision EnqueueTo(QueueId queue, DateTimeOffset now, ProviderConfig config, bool afterStart, DateTimeOffset? firstQueuedAt = null, int depth = 0)
+    private CallDecision EnqueueTo(QueueId queue, DateTimeOffset now, ProviderConfig config, bool afterStart, DateTimeOffset? firstQueuedAt = null, int depth = 0, OperatorId? only = null)
     {
         var q = config.FindQueue(queue);
         if (q is null)
@@ -229,7 +232,7 @@ public sealed record CallState(
         if (q.Hours is { } hours && !hours.IsOpen(now) && depth < 3)
             return ApplyClosedRule($"queue {queue}", q.Closed ?? config.FindTenant(queue.Tenant)?.Closed ?? new ClosedRule.Message("closed"), now, config, afterStart, depth + 1);
         var first = firstQueuedAt ?? FirstQueuedAt ?? now;
-        return new([new CallQueued(now, queue, q.Priority, first)],
+        return new([new CallQueued(now, queue, q.Priority, first) { Only = only }],
             [new CallEffect.Enqueue(queue, q.Priority, first), new CallEffect.Channel("hold", queue.Value)], CallReply.Ok);
     }
 
@@ -312,7 +315,21 @@ public sealed record CallState(
         }
 
         var queue = target.Contains('/') ? new QueueId(target) : QueueId.Of(Tenant, target);
-        if (config.FindQueue(queue) is null) return CallDecision.Refuse($"unknown transfer target '{target}': give a queue of tenant {Tenant} or a sip: URI");
+        if (config.FindQueue(queue) is null && config.FindOperator(new OperatorId(target)) is { } op)
+        {
+            // To one operator (the 2nd line's expert, a supervisor): the call waits in its queue for them only.
+            if (!op.Tenants.Contains(Tenant)) return CallDecision.Refuse($"operator {op.Id} does not work for tenant {Tenant}");
+            if (op.Id == Operator && Phase == CallPhase.Connected) return CallDecision.Refuse($"the call is already with operator {op.Id}");
+            var home = Queue ?? (config.FindTenant(Tenant)?.DefaultQueue is { } dq ? QueueId.Of(Tenant, dq) : config.FindTenant(Tenant)?.Queues.FirstOrDefault()?.Id);
+            if (home is not { } h) return CallDecision.Refuse($"tenant {Tenant} has no queue to hold the call for operator {op.Id}");
+            var toOperator = EnqueueTo(h, now, config, afterStart: false, firstQueuedAt: now, only: op.Id);
+            return toOperator with
+            {
+                Events = [new CallTransferred(now, $"operator {op.Id}", by), .. toOperator.Events],
+                Effects = [.. leave, .. toOperator.Effects],
+            };
+        }
+        if (config.FindQueue(queue) is null) return CallDecision.Refuse($"unknown transfer target '{target}': give a queue of tenant {Tenant}, an operator id or a sip: URI");
         if (queue.Tenant != Tenant && config.PoolOf(queue.Tenant) != config.PoolOf(Tenant))
             return CallDecision.Refuse($"queue {queue} belongs to another tenant that shares no pool with {Tenant}");
         if (queue == Queue && Phase == CallPhase.Queued) return CallDecision.Refuse($"the call is already waiting in {queue}");
@@ -344,7 +361,7 @@ public sealed record CallState(
         CallStarted x => this with { Phase = CallPhase.New, Tenant = x.Tenant, Number = x.Number, Caller = x.Caller, Channel = x.Channel, StartedAt = x.At },
         CallMenuEntered x => this with { Phase = CallPhase.InMenu, MenuPath = x.Path, MenuRetries = 0 },
         CallDigitPressed x => x.Outcome.Contains("replayed") ? this with { MenuRetries = MenuRetries + 1 } : this,
-        CallQueued x => this with { Phase = CallPhase.Queued, Queue = x.Queue, Priority = x.Priority, FirstQueuedAt = x.FirstQueuedAt, Reservation = null, Operator = null, RingUntil = null, Answering = false, ConnectedAt = null },
+        CallQueued x => this with { Phase = CallPhase.Queued, Queue = x.Queue, Priority = x.Priority, FirstQueuedAt = x.FirstQueuedAt, Reservation = null, Operator = null, RingUntil = null, Answering = false, ConnectedAt = null, TargetOperator = x.Only },
         CallOfferedToOperator x => this with { Phase = CallPhase.Ringing, Reservation = x.Reservation, Operator = x.Operator, RingUntil = x.RingUntil, Answering = false },
         CallOfferFailed => this with { Phase = CallPhase.Queued, Reservation = null, Operator = null, RingUntil = null, Answering = false },
         CallConnected x => this with { Phase = CallPhase.Connected, ConnectedAt = x.At, Answering = false, RingUntil = null },

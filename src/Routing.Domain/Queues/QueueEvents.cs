@@ -12,7 +12,11 @@ public abstract record QueueEvent(DateTimeOffset At);
 
 /// <param name="FirstQueuedAt">When the caller first started waiting (kept across overflow and no-answer, so a caller never loses its place).</param>
 /// <param name="Seq">The queue's arrival counter: a stable tie-break.</param>
-public sealed record CallEnqueued(DateTimeOffset At, CallId Call, int Priority, DateTimeOffset FirstQueuedAt, long Seq) : QueueEvent(At);
+public sealed record CallEnqueued(DateTimeOffset At, CallId Call, int Priority, DateTimeOffset FirstQueuedAt, long Seq) : QueueEvent(At)
+{
+    /// <summary>Transferred to this operator: only they may take the call.</summary>
+    public OperatorId? Only { get; init; }
+}
 
 /// <summary>A tier-overflow rule fired: the call is now offered to operators of that tier too.</summary>
 public sealed record CallEscalated(DateTimeOffset At, CallId Call, int Tier, int RuleIndex) : QueueEvent(At);

@@ -14,7 +14,8 @@ public sealed record QueueEntry(
     DateTimeOffset JoinedAt,
     long Seq,
     ImmutableArray<int> ExtraTiers,
-    ImmutableArray<int> RulesFired);
+    ImmutableArray<int> RulesFired,
+    OperatorId? Only = null);
 
 /// <summary>A queue's waiting list (arrival order) and figures: the fold of its journal.</summary>
 public sealed record QueueState(ImmutableList<QueueEntry> Waiting, long NextSeq, QueueFigures Figures)
@@ -30,11 +31,11 @@ public sealed record QueueState(ImmutableList<QueueEntry> Waiting, long NextSeq,
     public QueueEntry? Find(CallId call) => Waiting.Find(e => e.Call == call);
 
     public WaitingCall ToWaitingCall(QueueId queue, QueueEntry e) =>
-        new(e.Call, queue, e.Priority, e.FirstQueuedAt, e.Seq, e.ExtraTiers);
+        new(e.Call, queue, e.Priority, e.FirstQueuedAt, e.Seq, e.ExtraTiers, e.Only);
 
     /// <summary>Enqueue (idempotent: a call already waiting keeps its place).</summary>
-    public ImmutableArray<QueueEvent> Enqueue(CallId call, int priority, DateTimeOffset firstQueuedAt, DateTimeOffset now) =>
-        Find(call) is not null ? [] : [new CallEnqueued(now, call, priority, firstQueuedAt, NextSeq)];
+    public ImmutableArray<QueueEvent> Enqueue(CallId call, int priority, DateTimeOffset firstQueuedAt, DateTimeOffset now, OperatorId? only = null) =>
+        Find(call) is not null ? [] : [new CallEnqueued(now, call, priority, firstQueuedAt, NextSeq) { Only = only }];
 
     /// <summary>
     /// Dequeue (idempotent). A call this queue never saw, but which says it queued here at <paramref name="firstQueuedAt"/>
@@ -86,7 +87,7 @@ public sealed record QueueState(ImmutableList<QueueEntry> Waiting, long NextSeq,
     {
         CallEnqueued x => this with
         {
-            Waiting = Waiting.Add(new QueueEntry(x.Call, x.Priority, x.FirstQueuedAt, x.At, x.Seq, [], [])),
+            Waiting = Waiting.Add(new QueueEntry(x.Call, x.Priority, x.FirstQueuedAt, x.At, x.Seq, [], [], x.Only)),
             NextSeq = Math.Max(NextSeq, x.Seq + 1),
             Figures = Figures.CountOffered(),
             Done = Done.Remove(x.Call),

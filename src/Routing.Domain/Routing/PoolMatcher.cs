@@ -266,11 +266,11 @@ public sealed class PoolMatcher
         var serving = new List<OpEntry>();
         foreach (var op in _ops.Values)
         {
-            if (FitsIgnoringStatus(me.Tiers, me.Queue.TenantIndex, myReqs, op)) serving.Add(op);
+            if (FitsIgnoringStatus(me.Tiers, me.Queue.TenantIndex, myReqs, op, me.Call.Only)) serving.Add(op);
         }
 
         var myKey = OrderKey.Of(me, now);
-        var overlap = new Dictionary<(QueueInfo, int, TierSet), bool>();
+        var overlap = new Dictionary<(QueueInfo, int, TierSet, OperatorId?), bool>();
         var ahead = 0;
         foreach (var other in _calls.Values)
         {
@@ -281,11 +281,11 @@ public sealed class PoolMatcher
                 continue;
             }
             var step = other.Queue.StepAt(now - other.Call.EnqueuedAt);
-            var key = (other.Queue, step, other.Tiers);
+            var key = (other.Queue, step, other.Tiers, other.Call.Only);
             if (!overlap.TryGetValue(key, out var shares))
             {
                 var reqs = other.Queue.RequirementsAt(step);
-                shares = serving.Exists(op => FitsIgnoringStatus(other.Tiers, other.Queue.TenantIndex, reqs, op));
+                shares = serving.Exists(op => FitsIgnoringStatus(other.Tiers, other.Queue.TenantIndex, reqs, op, other.Call.Only));
                 overlap[key] = shares;
             }
             if (shares) ahead++;
@@ -391,13 +391,17 @@ public sealed class PoolMatcher
         var reqs = c.Reqs;
         foreach (var op in ops)
         {
-            if (FitsIgnoringStatus(c.Tiers, c.Queue.TenantIndex, reqs, op)) return true;
+            if (FitsIgnoringStatus(c.Tiers, c.Queue.TenantIndex, reqs, op, c.Call.Only)) return true;
         }
         return false;
     }
 
-    private static bool FitsIgnoringStatus(TierSet tiers, int tenant, Req[] reqs, OpEntry op) =>
-        tiers.Contains(op.Tier) && op.Serves(tenant) && MeetsSkills(reqs, op);
+    /// <summary>A call transferred to one operator fits that operator only, whatever its tier and skills (the
+    /// transferring operator chose them); any other call fits by tier, tenant and skills.</summary>
+    private static bool FitsIgnoringStatus(TierSet tiers, int tenant, Req[] reqs, OpEntry op, OperatorId? only) =>
+        only is { } o
+            ? op.Snap.Id == o && op.Serves(tenant)
+            : tiers.Contains(op.Tier) && op.Serves(tenant) && MeetsSkills(reqs, op);
 
     private static bool MeetsSkills(Req[] reqs, OpEntry op)
     {
@@ -711,6 +715,7 @@ public sealed class PoolMatcher
         private readonly Req[] _reqs = call.Reqs;
         private readonly TierSet _tiers = call.Tiers;
         private readonly int _tenant = call.Queue.TenantIndex;
+        private readonly OperatorId? _only = call.Call.Only;
 
         public readonly OpEntry[] Best = new OpEntry[TopCandidateCount];
         public readonly Ranker Rank = rank;
@@ -719,7 +724,7 @@ public sealed class PoolMatcher
 
         public void Consider(OpEntry op)
         {
-            if (!FitsIgnoringStatus(_tiers, _tenant, _reqs, op)) return;
+            if (!FitsIgnoringStatus(_tiers, _tenant, _reqs, op, _only)) return;
             Count++;
             if (Kept == Best.Length && Rank.Compare(op, Best[^1]) >= 0) return;
             var at = Kept < Best.Length ? Kept++ : Best.Length - 1;

@@ -29,13 +29,15 @@ public sealed record OperatorSnapshot(
 /// <summary>What a router knows of one waiting call (announced by its queue entity).</summary>
 /// <param name="ArrivalSeq">Tie-break for equal enqueue times: the queue's arrival counter.</param>
 /// <param name="ExtraTiers">Tiers added by tier-overflow (escalation) on top of the queue's own.</param>
+/// <param name="Only">A call transferred to one operator: only that operator may take it (tiers and skills aside).</param>
 public sealed record WaitingCall(
     CallId Id,
     QueueId Queue,
     int Priority,
     DateTimeOffset EnqueuedAt,
     long ArrivalSeq,
-    ImmutableArray<int> ExtraTiers);
+    ImmutableArray<int> ExtraTiers,
+    OperatorId? Only = null);
 
 /// <summary>One operator considered for a call, with its score under the queue's strategy.</summary>
 public sealed record Candidate(OperatorId Operator, double Score, string Reason);

@@ -70,6 +70,30 @@ public sealed class CallStateTests
     }
 
     [Fact]
+    public void An_operator_transfers_a_connected_call_to_another_operator_who_alone_may_take_it()
+    {
+        var config = Config() with
+        {
+            Operators = [new OperatorConfig(Op1, "Anna", "pw", ImmutableDictionary<string, int>.Empty, 1, [Demo], 0),
+                         new OperatorConfig(Op2, "David", "pw", ImmutableDictionary<string, int>.Empty, 2, [Demo], 0)],
+        };
+        var s = Queued(config);
+        var connected = s with { Phase = CallPhase.Connected, Operator = Op1, ConnectedAt = T0.AddSeconds(10) };
+        var (t, d) = Run(connected, new CallCommand.Transfer("2002", "2001"), T0.AddSeconds(60), config);
+        Assert.Equal(CallPhase.Queued, t.Phase);
+        Assert.Equal(Op2, t.TargetOperator);
+        Assert.Equal(QueueId.Of(Demo, "sales"), t.Queue); // held in its own queue
+        Assert.Contains(d.Events, e => e is CallTransferred { Target: "operator 2002", By: "2001" });
+        Assert.Contains(d.Effects, e => e is CallEffect.EndOperatorCall { Operator: var o } && o == Op1);
+        // Replayed from the journal, the call still waits for 2002 only.
+        var replayed = d.Events.Aggregate(connected, (st, e) => st.Apply(e));
+        Assert.Equal(Op2, replayed.TargetOperator);
+
+        Assert.False(connected.Process(new CallCommand.Transfer("2001", "2001"), T0.AddSeconds(60), config).Reply.Accepted); // to themselves
+        Assert.False(connected.Process(new CallCommand.Transfer("9999", "2001"), T0.AddSeconds(60), config).Reply.Accepted); // nobody
+    }
+
+    [Fact]
     public void Information_message_returns_to_the_same_menu_and_sub_menus_nest()
     {
         var config = Config();

@@ -36,3 +36,27 @@ public class DecisionTests
         Assert.Equal("fewest-calls: solo handled 4 calls, fewest of 1 fitting operator", m.Match(Now).One().Why);
     }
 }
+
+public class TransferToOperatorTests
+{
+    private static readonly DateTimeOffset Now = T0.S(600);
+
+    [Fact]
+    public void A_call_for_one_operator_waits_for_them_even_when_others_fit_and_takes_them_outside_its_tiers_and_skills()
+    {
+        var q = Queue("q", needs: Needs(("billing", 5)), tiers: [1]);
+        var m = Matcher(q)
+            .With(Op("first-line", Now.S(-100), [("billing", 9)], tier: 1))
+            .With(Call("for-expert", q, Now.S(-50)) with { Only = new OperatorId("expert") })
+            .With(Call("anyone", q, Now.S(-10)));
+
+        // The longer-waiting call is for the expert, who is not ready: the first-line operator takes the other one.
+        var d = m.Match(Now).One();
+        Assert.Equal(("acme/anyone", "first-line"), (d.Call.Value, d.Chosen.Value));
+
+        // The expert (tier 3, no billing skill at all) becomes ready: the waiting call is theirs.
+        m.UpsertOperator(Op("expert", Now, [("legal", 10)], tier: 3));
+        var e = m.Match(Now.S(1)).One();
+        Assert.Equal(("acme/for-expert", "expert"), (e.Call.Value, e.Chosen.Value));
+    }
+}

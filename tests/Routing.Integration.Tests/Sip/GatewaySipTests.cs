@@ -232,6 +232,28 @@ public sealed class GatewaySipTests(GatewayNodeFixture node) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_operator_transfers_a_caller_with_refer_to_a_second_line_operator_who_alone_gets_the_call()
+    {
+        // Boris answers a sales call and hands it to David (2nd line, no sales skill, tier 2): David's phone rings.
+        await using var david = await RegisteredAsync("2004", "op2004pw", "operator_answer.xml");
+        await node.ReadyAsync("2004");
+        await using var boris = await RegisteredAsync("2002", "op2002pw", "operator_refer.xml",
+            new Dictionary<string, string> { ["refer_to"] = $"sip:2004@{node.Gateway.Address}:{node.Gateway.Port}" });
+        await node.ReadyAsync("2002");
+        await using var caller = SippProcess.Start(SipCalls.Caller(node.Gateway, "1000", TimeSpan.FromSeconds(10), key: "1"));
+
+        var call = await caller.WaitAsync(CallTimeout);
+        var borisRun = await boris.StopAsync(TimeSpan.FromSeconds(15));
+        var davidRun = await david.StopAsync(TimeSpan.FromSeconds(15));
+        Assert.True(call.ExitCode == 0 && call.SuccessfulCalls == 1, call.Describe());
+        Assert.True(borisRun.Received("BYE ") >= 1, "Boris's leg did not end after the transfer: " + borisRun.Describe());
+        Assert.True(davidRun.Received("ACK ") >= 1, "David's phone was not connected: " + davidRun.Describe());
+
+        var david2004 = await node.Host.Routing.GetOperator(new Routing.Domain.OperatorId("2004"));
+        Assert.True(david2004.CallsHandled >= 1, "David handled no call");
+    }
+
+    [Fact]
     public async Task A_flood_of_garbage_datagrams_does_not_stop_a_good_call_and_a_malformed_request_gets_400()
     {
         await using var phone = await RegisteredAsync("2001", "op2001pw", "operator_answer.xml");
