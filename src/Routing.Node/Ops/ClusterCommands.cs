@@ -33,7 +33,7 @@ public sealed class ClusterCommands(ActorSystem system)
         var self = Cluster.SelfMember;
         var byStatus = state.Members.GroupBy(m => Status(m.Status)).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => $"{g.Key}={g.Count()}");
-        var converged = state.Members.Where(m => m.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Joining or MemberStatus.WeaklyUp)
+        var converged = state.Members.Where(m => m.Status is MemberStatus.Up or MemberStatus.Leaving) // the statuses Akka's own convergence waits for
             .All(m => state.SeenBy.Contains(m.Address)) && state.Unreachable.IsEmpty;
         return output.Table("status", ["property", "value"],
         [
