@@ -30,7 +30,7 @@ namespace Routing.Gateway;
 /// per inbound call. It is the transaction user of both transaction layers; it turns SIP and RTP events into
 /// commands for the call entities and their channel instructions back into SIP and RTP.
 /// </summary>
-public sealed class SipGateway : ISipTransactionUser, IDisposable
+public sealed partial class SipGateway : ISipTransactionUser, IDisposable
 {
     private static readonly string[] AllowedMethods = ["INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "REFER", "NOTIFY", "REGISTER"];
     internal static readonly string Allow = string.Join(", ", AllowedMethods);
@@ -77,7 +77,11 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
             MaxExpires = TimeSpan.FromSeconds(options.MaxRegisterSeconds),
             DefaultExpires = TimeSpan.FromSeconds(options.DefaultRegisterSeconds),
         }, user => _config.Current.FindOperator(new OperatorId(user))?.SipPassword);
-        _registrar.BindingAdded += _ => GatewayMetrics.Registrations.Add(1);
+        _registrar.BindingAdded += _ =>
+        {
+            GatewayMetrics.Registrations.Add(1);
+            PublishContacts();
+        };
         _registrar.BindingRemoved += OnBindingRemoved;
         _ports = new RtpPortAllocator(options.BindAddress, options.RtpPorts);
         Prompts = new PromptPlanner(options.PromptsDir, options.SpeechCacheDir);
@@ -110,6 +114,7 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
         _channel = actor.Path.ToStringWithAddress(self);
         _udp.Start();
         _tcp.Start();
+        StartDirectory(self);
     }
 
     // ---- transaction user ------------------------------------------------------------------------
@@ -127,6 +132,9 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
                     break;
                 case SipMethod.Options:
                     Respond(tx, SipResponses.ForOptions(request, AllowedMethods, ["application/sdp"], tx.LocalTag));
+                    break;
+                case SipMethod.Invite when request.To?.Tag is null && request.GetHeaderValue(RelayHeader) is not null:
+                    RelayInvite((ServerInviteTransaction)tx, request);
                     break;
                 case SipMethod.Invite when request.To?.Tag is null:
                     _ = NewCall((ServerInviteTransaction)tx, request);
@@ -163,11 +171,20 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
 
     public void OnAck(SipRequest ack, ServerInviteTransaction? transaction, IPEndPoint source)
     {
-        if (ack.CallId is { } id && _byCallerCallId.TryGetValue(id, out var s)) s.OnAck();
+        if (ack.CallId is not { } id) return;
+        if (_byCallerCallId.TryGetValue(id, out var s)) s.OnAck();
+        else if (_relayByPeerCallId.TryGetValue(id, out var relay)) relay.PeerDialog?.Confirm();
     }
 
     public void OnTerminated(SipTransaction transaction)
     {
+        if (transaction is ClientTransaction client) _relayPending.TryRemove(client, out _);
+        if (transaction is ServerInviteTransaction { TerminationReason: TerminationReason.NoAck } unacked
+            && unacked.Request.CallId is { } rid && _relayByPeerCallId.TryGetValue(rid, out var relay) && relay.PhoneDialog is { } phone)
+        {
+            SendBye(phone, relay.PhoneLayer); // the peer never acknowledged our 2xx
+            ForgetRelay(relay);
+        }
         if (transaction is ServerInviteTransaction { TerminationReason: TerminationReason.NoAck } invite
             && invite.Request.CallId is { } id && _byCallerCallId.TryGetValue(id, out var s))
             s.OnAnswerNotAcknowledged();
@@ -177,14 +194,27 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
     {
         Respond(cancel, SipResponse.CreateFor(cancel.Request, 200, null, invite.LocalTag));
         if (invite.State == TransactionState.Proceeding) Respond(invite, invite.CreateResponse(487));
-        if (invite.Request.CallId is { } id && _byCallerCallId.TryGetValue(id, out var s)) s.OnCallerHangUp();
+        if (invite.Request.CallId is not { } id) return;
+        if (_byCallerCallId.TryGetValue(id, out var s)) s.OnCallerHangUp();
+        else if (_relayByPeerCallId.TryGetValue(id, out var relay)) OnRelayCancelled(relay);
     }
 
     public void OnResponse(ClientTransaction tx, SipResponse response)
     {
         if (response.IsFinal) GatewayMetrics.SipResponses.Add(1, new KeyValuePair<string, object?>("class", GatewayMetrics.ClassOf(response.StatusCode)));
+        if (_relayPending.TryGetValue(tx, out var pending))
+        {
+            if (response.IsFinal && _relayPending.TryRemove(tx, out _)) RelayResponse(tx, response, pending.Origin, pending.Onward, pending.Relay);
+            return;
+        }
         if (tx.Request.Method != SipMethod.Invite) return; // BYE/NOTIFY answers need nothing more
-        if (tx.Request.CallId is not { } callId || !_byOutgoingCallId.TryGetValue(callId, out var entry)) return;
+        if (tx.Request.CallId is not { } callId) return;
+        if (_relayByPhoneCallId.TryGetValue(callId, out var relay))
+        {
+            OnPhoneResponse(relay, response);
+            return;
+        }
+        if (!_byOutgoingCallId.TryGetValue(callId, out var entry)) return;
         var (session, leg) = entry;
         if (response.IsProvisional) return;
         if (response.IsSuccess) OnOutgoingOk(session, leg, response);
@@ -199,8 +229,11 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
     {
         // A retransmitted 2xx to our INVITE: the ACK was lost, send it again (RFC 3261 §13.2.2.4).
         if (!response.IsSuccess || response.CSeq?.Method != SipMethod.Invite) return;
-        if (response.CallId is { } id && _byOutgoingCallId.TryGetValue(id, out var e) && e.Leg.Dialog is { } d)
+        if (response.CallId is not { } id) return;
+        if (_byOutgoingCallId.TryGetValue(id, out var e) && e.Leg.Dialog is { } d)
             e.Leg.Layer.SendStateless(d.CreateAck(response), source);
+        else if (_relayByPhoneCallId.TryGetValue(id, out var relay) && relay.PhoneDialog is { } phone)
+            relay.PhoneLayer.SendStateless(phone.CreateAck(response), source);
     }
 
     // ---- inbound calls ---------------------------------------------------------------------------
@@ -373,6 +406,16 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
                     return;
             }
         }
+        if (_relayByPeerCallId.TryGetValue(callId, out var relay))
+        {
+            RelayInDialog(tx, request, relay, fromPeer: true);
+            return;
+        }
+        if (_relayByPhoneCallId.TryGetValue(callId, out relay))
+        {
+            RelayInDialog(tx, request, relay, fromPeer: false);
+            return;
+        }
         Respond(tx, tx.CreateResponse(481));
     }
 
@@ -416,7 +459,8 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
             return;
         }
         var user = uri.UserUnescaped ?? "";
-        var isLocal = uri.Host == Advertised.ToString() || uri.Host == SipEndPoint.ToString() || session.Tenant.Queues.Any(q => q.Id.Name == user);
+        var isLocal = uri.Host == Advertised.ToString() || uri.Host == SipEndPoint.ToString() || _directory.IsGatewayHost(uri.Host, uri.Port)
+            || session.Tenant.Queues.Any(q => q.Id.Name == user);
         var target = isLocal ? user : uri.WithoutHeaders().ToString();
         Respond(tx, tx.CreateResponse(202));
         _ = Transfer(session, leg, dialog, target);
@@ -443,11 +487,18 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
 
     // ---- outgoing legs ---------------------------------------------------------------------------
 
-    /// <summary>Rings the operator's registered phone, at the address its REGISTER really came from.</summary>
+    /// <summary>Rings the operator's registered phone, at the address its REGISTER really came from; a phone registered
+    /// at another gateway of the cluster is rung through that gateway.</summary>
     internal void RingOperator(CallSession session, OperatorId op)
     {
         if (!_registrar.TryGetBinding(op.Value, out var binding))
         {
+            if (PeerFor(op.Value) is { } peer)
+            {
+                var via = SipUri.Create(peer.Sip.Address.ToString(), op.Value, peer.Sip.Port);
+                Dial(session, op, op.Value, via, via, peer.Sip, _udpLayer, relayed: true);
+                return;
+            }
             Report(session.Id, new CallCommand.Reject(op, "device-lost"));
             return;
         }
@@ -481,7 +532,7 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
         });
     }
 
-    private void Dial(CallSession session, OperatorId? op, string target, SipUri requestUri, SipUri toUri, IPEndPoint destination, SipTransactionLayer layer)
+    private void Dial(CallSession session, OperatorId? op, string target, SipUri requestUri, SipUri toUri, IPEndPoint destination, SipTransactionLayer layer, bool relayed = false)
     {
         RtpSocket socket;
         try
@@ -508,6 +559,7 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
             SipUri.Create(Advertised.ToString(), caller?.Uri.User ?? "routing", SipEndPoint.Port), toUri, ContactUri(layer),
             SipRequest.NewCallId(Advertised.ToString()), fromDisplayName: caller?.DisplayName);
         invite.AddHeader("Allow", Allow);
+        if (relayed) invite.AddHeader(RelayHeader, _selfNode);
         invite.AddHeader(new ContentTypeHeader("application", "sdp"));
         invite.Body = Encoding.ASCII.GetBytes(offer.ToString());
         leg.InviteRequest = invite;
@@ -603,6 +655,7 @@ public sealed class SipGateway : ISipTransactionUser, IDisposable
     private void OnBindingRemoved(SipBinding binding, string reason)
     {
         GatewayMetrics.Registrations.Add(-1);
+        PublishContacts();
         if (_registrar.TryGetBinding(binding.User, out _)) return; // another phone of the operator is still there
         var op = new OperatorId(binding.User);
         if (_config.Current.FindOperator(op) is null) return;

@@ -278,6 +278,7 @@ internal sealed class CallSession
                 486 or 600 => "busy",
                 603 => "declined",
                 408 or 480 => Domain.Operators.OperatorState.NoAnswer,
+                404 or 410 => "device-lost", // the gateway holding the operator's registration has no binding any more
                 _ => $"rejected-{status}",
             };
             _gw.Report(Id, new CallCommand.Reject(op, reason));
@@ -339,13 +340,7 @@ internal sealed class CallSession
         Close();
     }
 
-    internal void SendBye(SipDialog dialog, SipTransactionLayer layer)
-    {
-        if (dialog.State == DialogState.Terminated) return;
-        var bye = dialog.CreateRequest(SipMethod.Bye);
-        dialog.Terminate();
-        if (dialog.RemoteEndPoint is { } to) layer.SendRequest(bye, _gw.NextHop(dialog, to));
-    }
+    internal void SendBye(SipDialog dialog, SipTransactionLayer layer) => _gw.SendBye(dialog, layer);
 
     public void Close()
     {
