@@ -126,6 +126,9 @@ public sealed class CrossGatewayTests(TwoGatewaysFixture nodes) : IAsyncLifetime
 
         await using var caller = SippProcess.Start(SipCalls.Caller(nodes.GatewayA, "1000", TimeSpan.FromSeconds(8), key: "1"));
         var call = await caller.WaitAsync(CallTimeout);
+        // The caller's BYE reaches the phone through both gateways: wait for it before stopping the phone.
+        var until = DateTime.UtcNow + Deadline;
+        while (DateTime.UtcNow < until && (phone.Snapshot().Received("BYE ") == 0 || nodes.B.Gateway!.RelayedLegs > 0)) await Task.Delay(100);
         var phoneRun = await phone.StopAsync(TimeSpan.FromSeconds(15));
 
         Assert.True(call.ExitCode == 0 && call.SuccessfulCalls == 1 && call.FailedCalls == 0, call.Describe());
