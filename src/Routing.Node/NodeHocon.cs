@@ -22,7 +22,10 @@ namespace Routing.Node;
 /// </summary>
 public static class NodeHocon
 {
-    public const string JournalPath = "akka.persistence.journal.sql";
+    /// <summary>The single-node default journal (<c>SqliteJournal</c>, hocon/single-node.conf).</summary>
+    public const string JournalPath = "akka.persistence.journal.sqlite";
+    /// <summary>Akka.Persistence.Sql's journal: PostgreSQL for a cluster (hocon/postgres.conf), or SQLite if a file picks it.</summary>
+    public const string SqlJournalPath = "akka.persistence.journal.sql";
     public const string SnapshotPath = "akka.persistence.snapshot-store.sql";
     public const string QueryPath = "akka.persistence.query.journal.sql";
     public const int DefaultAkkaPort = 4053;
@@ -130,16 +133,18 @@ public static class NodeHocon
             joinSelf = true;
         }
 
-        if (IsSqlite(merged, JournalPath) && !user.Any(c => c.HasPath(JournalPath + ".connection-string")))
+        var journal = merged.GetString("akka.persistence.journal.plugin", "") ?? "";
+        var sqliteJournal = journal == JournalPath || (journal == SqlJournalPath && IsSqlite(merged, SqlJournalPath)) ? journal : null;
+        if (sqliteJournal is not null && !user.Any(c => c.HasPath(sqliteJournal + ".connection-string")))
         {
             var file = Path.Combine(Path.GetFullPath(options.DataDir), "routing.db");
             var cs = Quote($"Data Source={file}");
-            Set(JournalPath + ".connection-string", cs);
+            Set(sqliteJournal + ".connection-string", cs);
             if (IsSqlite(merged, SnapshotPath)) Set(SnapshotPath + ".connection-string", cs);
             if (IsSqlite(merged, QueryPath)) Set(QueryPath + ".connection-string", cs);
         }
 
-        foreach (var path in new[] { JournalPath, SnapshotPath, QueryPath })
+        foreach (var path in new[] { SqlJournalPath, SnapshotPath, QueryPath })
         {
             if (!IsPostgres(merged, path)) continue;
             if (options.DbConnection is { Length: > 0 } db) Set(path + ".connection-string", Quote(db));
@@ -150,8 +155,9 @@ public static class NodeHocon
         var fragmentText = fragment.ToString();
         var config = ConfigurationFactory.ParseString(fragmentText).WithFallback(merged);
 
-        var sqlite = new[] { JournalPath, SnapshotPath }
-            .Where(p => IsSqlite(config, p))
+        var sqlite = new[] { sqliteJournal, SnapshotPath }
+            .OfType<string>()
+            .Where(p => p == JournalPath || IsSqlite(config, p))
             .Select(p => config.GetString(p + ".connection-string", null))
             .OfType<string>().Where(s => s.Length > 0).Distinct().ToList();
 

@@ -53,7 +53,7 @@ public sealed class TestNode : IAsyncDisposable
               coordinated-shutdown.exit-clr = off
               coordinated-shutdown.run-by-clr-shutdown-hook = off
               persistence {
-                journal { plugin = "akka.persistence.journal.sql", sql { provider-name = "SQLite.MS", connection-string = "{{cs}}", auto-initialize = on } }
+                journal { plugin = "akka.persistence.journal.sqlite", sqlite { connection-string = "{{cs}}" } }
                 snapshot-store { plugin = "akka.persistence.snapshot-store.sql", sql { provider-name = "SQLite.MS", connection-string = "{{cs}}", auto-initialize = on } }
                 query.journal.sql { provider-name = "SQLite.MS", connection-string = "{{cs}}" }
               }

@@ -18,17 +18,21 @@ public static class JournalProbe
     {
         var entities = args.Length > 1 ? int.Parse(args[1]) : 1;
         var perEntity = args.Length > 2 ? int.Parse(args[2]) : 500;
-        var parallelism = args.Length > 3 ? args[3] : "3";
+        var parallelism = args.Length > 3 ? args[3] : "0";
         var dir = Directory.CreateTempSubdirectory("routing-journal-").FullName;
         var db = Path.Combine(dir, "journal.db");
         RoutingCluster.PrepareSqlite($"Data Source={db}");
         // ROUTING_BENCH_PG=<Npgsql connection string>: the same probe on PostgreSQL (e.g. tools/cluster.sh's server).
         var pg = Environment.GetEnvironmentVariable("ROUTING_BENCH_PG");
         var (provider, cs) = pg is { Length: > 0 } ? ("PostgreSQL.15", pg) : ("SQLite.MS", $"Data Source={db}");
-        Console.Error.WriteLine($"  journal: {provider}");
+        // P = 0 (the default): the node's SqliteJournal; P > 0: Akka.Persistence.Sql with that parallelism (on SQLite, the plugin
+        // the node used before SqliteJournal; on PostgreSQL, always).
+        var journal = pg is { Length: > 0 } || parallelism != "0" ? "akka.persistence.journal.sql" : "akka.persistence.journal.sqlite";
+        Console.Error.WriteLine($"  journal: {journal} ({provider})");
         var config = ConfigurationFactory.ParseString($$"""
             akka.loglevel = WARNING
-            akka.persistence.journal { plugin = "akka.persistence.journal.sql", sql { provider-name = "{{provider}}", connection-string = "{{cs}}", auto-initialize = on, parallelism = {{parallelism}}, {{Environment.GetEnvironmentVariable("JX") ?? ""}} } }
+            akka.persistence.journal { plugin = "{{journal}}", sql { provider-name = "{{provider}}", connection-string = "{{cs}}", auto-initialize = on, parallelism = {{parallelism}}, {{Environment.GetEnvironmentVariable("JX") ?? ""}} }
+              sqlite { connection-string = "{{cs}}" } }
             akka.persistence.snapshot-store { plugin = "akka.persistence.snapshot-store.sql", sql { provider-name = "{{provider}}", connection-string = "{{cs}}", auto-initialize = on } }
             """).WithFallback(RoutingCluster.DefaultConfig);
         using var system = ActorSystem.Create("journal", config);
