@@ -26,7 +26,8 @@ public static class NodeHocon
     public const string JournalPath = "akka.persistence.journal.sqlite";
     /// <summary>Akka.Persistence.Sql's journal: PostgreSQL for a cluster (hocon/postgres.conf), or SQLite if a file picks it.</summary>
     public const string SqlJournalPath = "akka.persistence.journal.sql";
-    public const string SnapshotPath = "akka.persistence.snapshot-store.sql";
+    public const string SnapshotPath = "akka.persistence.snapshot-store.sqlite";
+    public const string SqlSnapshotPath = "akka.persistence.snapshot-store.sql";
     public const string QueryPath = "akka.persistence.query.journal.sql";
     public const int DefaultAkkaPort = 4053;
 
@@ -140,11 +141,12 @@ public static class NodeHocon
             var file = Path.Combine(Path.GetFullPath(options.DataDir), "routing.db");
             var cs = Quote($"Data Source={file}");
             Set(sqliteJournal + ".connection-string", cs);
-            if (IsSqlite(merged, SnapshotPath)) Set(SnapshotPath + ".connection-string", cs);
+            var snapshots = merged.GetString("akka.persistence.snapshot-store.plugin", "") ?? "";
+            if (snapshots == SnapshotPath || (snapshots == SqlSnapshotPath && IsSqlite(merged, SqlSnapshotPath))) Set(snapshots + ".connection-string", cs);
             if (IsSqlite(merged, QueryPath)) Set(QueryPath + ".connection-string", cs);
         }
 
-        foreach (var path in new[] { SqlJournalPath, SnapshotPath, QueryPath })
+        foreach (var path in new[] { SqlJournalPath, SqlSnapshotPath, QueryPath })
         {
             if (!IsPostgres(merged, path)) continue;
             if (options.DbConnection is { Length: > 0 } db) Set(path + ".connection-string", Quote(db));
@@ -155,9 +157,9 @@ public static class NodeHocon
         var fragmentText = fragment.ToString();
         var config = ConfigurationFactory.ParseString(fragmentText).WithFallback(merged);
 
-        var sqlite = new[] { sqliteJournal, SnapshotPath }
+        var sqlite = new[] { sqliteJournal, config.GetString("akka.persistence.snapshot-store.plugin", null) }
             .OfType<string>()
-            .Where(p => p == JournalPath || IsSqlite(config, p))
+            .Where(p => p == JournalPath || p == SnapshotPath || IsSqlite(config, p))
             .Select(p => config.GetString(p + ".connection-string", null))
             .OfType<string>().Where(s => s.Length > 0).Distinct().ToList();
 

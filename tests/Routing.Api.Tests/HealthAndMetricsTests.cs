@@ -124,7 +124,7 @@ public sealed partial class HealthAndMetricsTests(NodeFixture node)
             Seeds = [node.Host.Address.ToString()],
             // One journal for the cluster: the first node's SQLite file.
             HoconText = Options(dir).HoconText + $"\nakka.persistence.journal.sqlite.connection-string = \"Data Source={Path.Combine(node.Host.Options.DataDir, "routing.db")}\"" +
-                        $"\nakka.persistence.snapshot-store.sql.connection-string = \"Data Source={Path.Combine(node.Host.Options.DataDir, "routing.db")}\"",
+                        $"\nakka.persistence.snapshot-store.sqlite.connection-string = \"Data Source={Path.Combine(node.Host.Options.DataDir, "routing.db")}\"",
         });
         try
         {

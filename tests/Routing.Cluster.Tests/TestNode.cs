@@ -54,7 +54,7 @@ public sealed class TestNode : IAsyncDisposable
               coordinated-shutdown.run-by-clr-shutdown-hook = off
               persistence {
                 journal { plugin = "akka.persistence.journal.sqlite", sqlite { connection-string = "{{cs}}" } }
-                snapshot-store { plugin = "akka.persistence.snapshot-store.sql", sql { provider-name = "SQLite.MS", connection-string = "{{cs}}", auto-initialize = on } }
+                snapshot-store { plugin = "akka.persistence.snapshot-store.sqlite", sqlite { connection-string = "{{cs}}" } }
                 query.journal.sql { provider-name = "SQLite.MS", connection-string = "{{cs}}" }
               }
             }
