@@ -49,12 +49,25 @@ answered_total() {
   curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | awk '/^routing_calls_answered_total/{n+=$2} END{printf "%d\n", n}'
 }
 
+# Calls the node's gateway still carries (the backlog of an overloaded step drains before the next one starts, so each
+# step is an independent trial, as RFC 7502 wants).
+wait_node_idle() {
+  local n
+  for _ in $(seq 1 60); do
+    n=$(curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | awk '/^routing_gateway_active_calls/{n+=$2} END{printf "%d\n", n}')
+    [ "${n:-0}" -eq 0 ] && return 0
+    sleep 1
+  done
+  log "node still carries $n calls after 60 s"
+}
+
 # One step: rate r, r*STEP_SECONDS calls. Prints "ok|fail successful failed invites retrans".
 step() {
   local target=$1 rate=$2 service=$3
   local dir="$OUT/step-$target-$rate"
   local calls=$(( rate * STEP_SECONDS ))
   mkdir -p "$dir"
+  [ "$target" = node ] && wait_node_idle
   local answered0=""; [ "$target" = node ] && answered0=$(answered_total)
   ( cd "$dir" && timeout $(( STEP_SECONDS * 3 + 60 )) sipp "127.0.0.1:$4" -sf "$here/uac_call.xml" -s "$service" \
       -i 127.0.0.1 -p "$UAC_PORT" -m "$calls" -r "$rate" -l $(( rate * (HOLD_MS / 1000 + 3) + 100 )) -d "$HOLD_MS" \
@@ -130,7 +143,7 @@ concurrent() {
 start_uas() { # UAS that answers every INVITE with 200 at once
   ( cd "$OUT" && exec sipp -sf "$here/uas_answer.xml" -i 127.0.0.1 -p "$UAS_PORT" \
       -nostdin -trace_err >/dev/null 2>&1 ) &
-  pids+=($!)
+  UAS_PID=$!; pids+=($UAS_PID)
 }
 
 run_kamailio() {
@@ -142,7 +155,8 @@ run_kamailio() {
   kconc=$(concurrent kamailio 1000 "$KAM_PORT")
   echo "kamailio: $kcps CPS, $kcpu CPU s/call, concurrent: $kconc"
   KAM_CPS=$kcps
-  kill "$kpid" || true; sleep 1
+  # The node's operator phones take the UAS port next ('both'): free it.
+  kill "$kpid" "$UAS_PID" 2>/dev/null || true; wait "$kpid" "$UAS_PID" 2>/dev/null || true; sleep 1
 }
 
 run_node() {
