@@ -44,17 +44,20 @@ cpu_ticks() {
   echo $t
 }
 
-# Calls answered by operators so far (the node's /metrics).
-answered_total() {
-  curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | awk '/^routing_calls_answered_total/{n+=$2} END{printf "%d\n", n}'
+# The sum over every label set of one series on the node's /metrics.
+metric_sum() {
+  curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | awk -v m="$1" 'index($0, m) == 1 {n+=$2} END{printf "%d\n", n}'
 }
+
+# Calls answered by operators so far.
+answered_total() { metric_sum routing_calls_answered_total; }
 
 # Calls the node's gateway still carries (the backlog of an overloaded step drains before the next one starts, so each
 # step is an independent trial, as RFC 7502 wants).
 wait_node_idle() {
   local n
   for _ in $(seq 1 60); do
-    n=$(curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | awk '/^routing_gateway_active_calls/{n+=$2} END{printf "%d\n", n}')
+    n=$(metric_sum routing_gateway_active_calls)
     [ "${n:-0}" -eq 0 ] && return 0
     sleep 1
   done
