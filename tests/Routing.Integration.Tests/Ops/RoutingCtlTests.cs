@@ -58,7 +58,7 @@ public sealed class RoutingCtlTests(RoutingCtlTests.CtlCluster fixture, ITestOut
 
         // Gossip convergence comes and goes for a moment after every change of the membership state (the seen-set
         // restarts with each new gossip version), so a settled cluster reports "yes" within a few gossip rounds.
-        await Eventually(async () =>
+        await Eventually.Holds(async () =>
         {
             var status = (await Ctl(0, "cluster", "status", "--json")).Json.AsArray().ToDictionary(r => r!["property"]!.ToString(), r => r!["value"]!.ToString());
             Assert.Equal(Cluster.AkkaAddress(0), status["node"]);
@@ -130,7 +130,7 @@ public sealed class RoutingCtlTests(RoutingCtlTests.CtlCluster fixture, ITestOut
         {
             var queue = $"{NodeLossConfig.Tenant}/{NodeLossConfig.QueueId}";
             JsonNode waiting = new JsonArray();
-            await Eventually(async () =>
+            await Eventually.Holds(async () =>
             {
                 var show = await Ctl(0, "queue", "show", queue, "--json");
                 Assert.Equal(0, show.Code);
@@ -241,21 +241,21 @@ public sealed class RoutingCtlTests(RoutingCtlTests.CtlCluster fixture, ITestOut
         try
         {
             // The tail starts with the current members as events.
-            await Eventually(() => Assert.Contains($"\"address\":\"{Cluster.AkkaAddress(1)}\"", tailOut.Text));
+            await Eventually.Holds(() => Assert.Contains($"\"address\":\"{Cluster.AkkaAddress(1)}\"", tailOut.Text));
 
             // As a preStop hook does it: the real routingctl program, on the leaving node itself, with no address.
             var (code, text) = await RunRoutingCtl(Cluster.CtlPort + 2, "cluster", "leave");
             Assert.True(code == 0, text);
             Assert.Contains("is leaving", text);
 
-            await Eventually(() =>
+            await Eventually.Holds(() =>
             {
                 var events = tailOut.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
                 var kinds = events.Where(ev => ev["address"]?.ToString() == leaving).Select(ev => ev["event"]!.ToString()).ToList();
                 Assert.Contains("member-left", kinds);
                 Assert.Contains("member-removed", kinds);
             }, TimeSpan.FromSeconds(60));
-            await Eventually(async () => Assert.Equal(0, await Cluster.ExitCode(2)), TimeSpan.FromSeconds(60));
+            await Eventually.Holds(async () => Assert.Equal(0, await Cluster.ExitCode(2)), TimeSpan.FromSeconds(60));
 
             var members = (await Ctl(0, "cluster", "show", "--json")).Json.AsArray();
             Assert.DoesNotContain(members, m => m!["address"]!.ToString() == leaving);
@@ -286,29 +286,6 @@ public sealed class RoutingCtlTests(RoutingCtlTests.CtlCluster fixture, ITestOut
         output.WriteLine($"$ routingctl 127.0.0.1:{port} {string.Join(' ', args)} -> {p.ExitCode}\n{text}");
         return (p.ExitCode, text);
     }
-
-    private static async Task Eventually(Func<Task> check, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            try
-            {
-                await check();
-                return;
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200);
-            }
-        }
-    }
-
-    private static Task Eventually(Action check, TimeSpan? within = null) => Eventually(() =>
-    {
-        check();
-        return Task.CompletedTask;
-    }, within);
 
     private sealed class SynchronizedWriter : StringWriter
     {

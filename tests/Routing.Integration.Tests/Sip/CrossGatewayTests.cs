@@ -138,8 +138,12 @@ public sealed class CrossGatewayTests(TwoGatewaysFixture nodes) : IAsyncLifetime
             "the caller's audio did not reach the operator's phone unchanged: " + tap.Describe());
         Assert.True(tap.SamePayloads(phone.MediaPort, null, null, caller.MediaPort) > 10,
             "the operator's audio did not reach the caller unchanged: " + tap.Describe());
-        var op = await nodes.A.Routing.GetOperator(new Routing.Domain.OperatorId("2001"));
-        Assert.True(op.CallsHandled >= 1, "operator 2001 handled no call");
+        // The operator's entity counts the call once the call's end reaches it, after the BYE.
+        await Eventually.Holds(async () =>
+        {
+            var op = await nodes.A.Routing.GetOperator(new Routing.Domain.OperatorId("2001"));
+            Assert.True(op.CallsHandled >= 1, "operator 2001 handled no call");
+        });
         Assert.Equal(0, nodes.B.Gateway!.RelayedLegs); // B forgot the relayed leg once both sides hung up
     }
 

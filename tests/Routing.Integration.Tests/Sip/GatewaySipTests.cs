@@ -249,8 +249,11 @@ public sealed class GatewaySipTests(GatewayNodeFixture node) : IAsyncLifetime
         Assert.True(borisRun.Received("BYE ") >= 1, "Boris's leg did not end after the transfer: " + borisRun.Describe());
         Assert.True(davidRun.Received("ACK ") >= 1, "David's phone was not connected: " + davidRun.Describe());
 
-        var david2004 = await node.Host.Routing.GetOperator(new Routing.Domain.OperatorId("2004"));
-        Assert.True(david2004.CallsHandled >= 1, "David handled no call");
+        await Eventually.Holds(async () =>
+        {
+            var david2004 = await node.Host.Routing.GetOperator(new Routing.Domain.OperatorId("2004"));
+            Assert.True(david2004.CallsHandled >= 1, "David handled no call");
+        });
     }
 
     [Fact]
