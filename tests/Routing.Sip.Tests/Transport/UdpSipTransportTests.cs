@@ -13,6 +13,10 @@ public sealed class UdpSipTransportTests : IDisposable
 {
     private static readonly IPEndPoint AnyLoopbackPort = new(IPAddress.Loopback, 0);
     private static readonly SipTimers Fast = new() { T1 = TimeSpan.FromMilliseconds(50), T2 = TimeSpan.FromMilliseconds(400), T4 = TimeSpan.FromMilliseconds(500) };
+
+    // For a test that counts datagrams exactly: no retransmission can fire while it runs, however slow the machine
+    // (with Fast, a round trip over 50 ms on a loaded CI box made the client resend and the server answer twice).
+    private static readonly SipTimers NoRetransmission = new() { T1 = TimeSpan.FromSeconds(30), T2 = TimeSpan.FromSeconds(30), T4 = TimeSpan.FromSeconds(30) };
     private readonly List<IDisposable> _owned = new();
 
     private T Own<T>(T item) where T : IDisposable
@@ -27,11 +31,11 @@ public sealed class UdpSipTransportTests : IDisposable
     }
 
     private (UdpSipTransport Transport, SipTransactionLayer Layer, ConcurrentUser User) Endpoint(
-        Func<ISipTransport, ISipTransport>? wrap = null, IPEndPoint? bind = null)
+        Func<ISipTransport, ISipTransport>? wrap = null, IPEndPoint? bind = null, SipTimers? timers = null)
     {
         var transport = Own(new UdpSipTransport(bind ?? AnyLoopbackPort));
         var user = new ConcurrentUser { Answer = (tx, r) => tx.Respond(tx.CreateResponse(r.Method == SipMethod.Invite ? 180 : 200)) };
-        var layer = Own(new SipTransactionLayer(wrap?.Invoke(transport) ?? transport, user, Fast));
+        var layer = Own(new SipTransactionLayer(wrap?.Invoke(transport) ?? transport, user, timers ?? Fast));
         transport.Start();
         return (transport, layer, user);
     }
@@ -74,8 +78,8 @@ public sealed class UdpSipTransportTests : IDisposable
     [Fact]
     public async Task Options_between_two_real_sockets_is_answered_and_the_via_carries_the_advertised_address()
     {
-        var server = Endpoint();
-        var client = Endpoint(bind: new IPEndPoint(IPAddress.Any, 0));
+        var server = Endpoint(timers: NoRetransmission);
+        var client = Endpoint(bind: new IPEndPoint(IPAddress.Any, 0), timers: NoRetransmission);
 
         var tx = client.Layer.SendRequest(Requests.Options(server.Transport.LocalEndPoint, "options-1"), server.Transport.LocalEndPoint);
 
