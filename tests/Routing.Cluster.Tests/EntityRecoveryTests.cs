@@ -89,4 +89,37 @@ public sealed class EntityRecoveryTests
         });
         Assert.Equal("queued", (await again.Service.GetCall(new CallId(second.Id))).State);
     }
+
+    [Fact]
+    public async Task A_burst_of_callers_is_queued_in_arrival_order_and_the_queue_recovers_it_exactly_from_snapshots_and_events()
+    {
+        // The queue writes while new callers keep arriving (several enqueues go to the journal as one write) and
+        // snapshots every few events: whatever the interleaving, the queue after a restart must hold every caller once,
+        // in the order the queue took them, with the same figures.
+        using var db = new TempDb();
+        var config = TestConfigs.Build();
+        const string everyFewEvents = "routing.snapshot-every = 40";
+        QueueFiguresReply before;
+        CallView[] offered;
+        await using (var node = await TestNode.StartAsync(db.Path, config, extraHocon: everyFewEvents))
+        {
+            offered = await Task.WhenAll(Enumerable.Range(0, 60).Select(i =>
+                node.Service.OfferCall(new OfferCallRequest("1000", $"+7{i:D3}", "1"))));
+            Assert.All(offered, c => Assert.Equal("queued", c.State));
+            // Ten callers give up while the others wait: dequeues interleave with the snapshots too.
+            await Task.WhenAll(offered.Take(10).Select(c => node.Service.CallAction(new CallId(c.Id), new CallAction.HangUp("caller"))));
+            await Eventually.Assert(async () => Assert.Equal(50, (await QueueState(node, TestConfigs.Sales)).Waiting));
+            before = await QueueState(node, TestConfigs.Sales);
+        }
+        var entries = before.Entries ?? [];
+        Assert.Equal(offered.Skip(10).Select(c => c.Id).Order(), entries.Select(e => e.Call.Value).Order());
+        // Arrival order at the queue: places numbered without gaps or repeats, in the order they were taken.
+        Assert.Equal(entries.OrderBy(e => e.Seq).Select(e => e.Call), entries.Select(e => e.Call));
+        Assert.Equal(entries.Count, entries.Select(e => e.Seq).Distinct().Count());
+        Assert.True(entries.Zip(entries.Skip(1)).All(p => p.Item1.JoinedAt <= p.Item2.JoinedAt), "joined times out of order");
+
+        await using var again = await TestNode.StartAsync(db.Path, config, extraHocon: everyFewEvents);
+        var after = await QueueState(again, TestConfigs.Sales);
+        Assert.Equal(Json(before), Json(after));
+    }
 }
