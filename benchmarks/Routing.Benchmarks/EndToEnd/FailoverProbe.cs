@@ -57,6 +57,7 @@ public static class FailoverProbe
         await Task.Delay(TimeSpan.FromSeconds(15));
 
         var results = new List<(int Node, double Seconds, double Before, double During, double After, int Refused)>();
+        var falseDowns = 0;
         for (var run = 0; run < runs; run++)
         {
             var node = run % 3 + 1;
@@ -74,8 +75,16 @@ public static class FailoverProbe
             var row = (node, failover, load.CompletedPerSecond(killAt - w, killAt), load.CompletedPerSecond(killAt, killAt + w),
                 load.CompletedPerSecond(killAt + w, killAt + w + w), load.OfferErrors - refusedBefore);
             results.Add(row);
+            // A false downing: a survivor the resolver downed (it exits, its supervisor would restart it).
+            var status = await cluster.Run("status");
+            var downed = Enumerable.Range(1, cluster.RoutingNodes).Where(n => n != node)
+                .Select(n => $"routing-{n}").Append("edge")
+                .Where(name => !status.Split('\n').Any(l => l.StartsWith(name + " ", StringComparison.Ordinal) && l.TrimEnd().EndsWith("alive", StringComparison.Ordinal)))
+                .ToList();
+            falseDowns += downed.Count;
             Console.Error.WriteLine($"  run {run + 1}: killed routing-{node}; all {ids.Count} probes answer after {failover:0.0} s" +
-                                    (pending.Count > 0 ? $" ({pending.Count} never did)" : ""));
+                                    (pending.Count > 0 ? $" ({pending.Count} never did)" : "") +
+                                    (downed.Count > 0 ? $"; FALSE DOWNING of {string.Join(", ", downed)}" : ""));
             await cluster.StartNode(node);
             await Task.Delay(TimeSpan.FromSeconds(20)); // rebalancing onto the returning node settles
         }
@@ -91,8 +100,8 @@ public static class FailoverProbe
             Console.WriteLine($"| {i + 1} | routing-{r.Node} | {r.Seconds:0.0} s | {r.Before:0.0} | {r.During:0.0} | {r.After:0.0} | {r.Refused} |");
         }
         var sorted = results.Select(r => r.Seconds).OrderBy(x => x).ToList();
-        Console.WriteLine($"failover p50 {sorted[sorted.Count / 2]:0.0} s, max {sorted[^1]:0.0} s; calls {load.Calls.Count}, ended {ended}, drained {drained}");
-        return drained && ended == load.Calls.Count ? 0 : 1;
+        Console.WriteLine($"failover p50 {sorted[sorted.Count / 2]:0.0} s, max {sorted[^1]:0.0} s; calls {load.Calls.Count}, ended {ended}, drained {drained}; false downings {falseDowns}");
+        return drained && ended == load.Calls.Count && falseDowns == 0 ? 0 : 1;
     }
 
     /// <summary>Seconds on <paramref name="clock"/> at which <paramref name="id"/> first answered; null if never within <paramref name="limit"/>.</summary>
