@@ -197,26 +197,29 @@ public sealed class QueueActor : RoutingEntity
             return;
         }
         // Applied now, so the next command (already in the mailbox) decides on it; told to others once durable.
-        foreach (var e in events)
+        // A dequeue counts only for a call that was waiting (a repeat after a lost ack does not), known only now.
+        var countDequeue = new bool[events.Length];
+        for (var i = 0; i < events.Length; i++)
         {
-            var known = e is CallDequeued leaving && _state.Find(leaving.Call) is not null;
-            _state = _state.Apply(e);
-            switch (e)
-            {
-                case CallEnqueued: RoutingMetrics.CallOffered(_id); break;
-                case CallDequeued d when known: RoutingMetrics.CallDequeued(_id, d.Reason, d.WaitSeconds); break;
-                case CallHandled h: RoutingMetrics.CallHandled(_id, h.HandleSeconds); break;
-            }
+            countDequeue[i] = events[i] is CallDequeued leaving && _state.Find(leaving.Call) is not null;
+            _state = _state.Apply(events[i]);
         }
         RoutingMetrics.Waiting(_id, _state.Waiting.Count);
         ScheduleOverflow();
         UpdateLifecycle();
         _pendingWrites++;
-        var remaining = events.Length;
+        var done = 0;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        PersistAllAsync(events, _ =>
+        PersistAllAsync(events, e =>
         {
-            if (--remaining != 0) return;
+            // The figures' counters move with the journal: a write that fails counts nothing.
+            switch (e)
+            {
+                case CallEnqueued: RoutingMetrics.CallOffered(_id); break;
+                case CallDequeued d when countDequeue[done]: RoutingMetrics.CallDequeued(_id, d.Reason, d.WaitSeconds); break;
+                case CallHandled h: RoutingMetrics.CallHandled(_id, h.HandleSeconds); break;
+            }
+            if (++done != events.Length) return;
             _pendingWrites--;
             RoutingMetrics.JournalWritten(started);
             after();
