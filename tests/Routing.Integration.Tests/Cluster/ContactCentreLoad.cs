@@ -203,9 +203,18 @@ public sealed class ContactCentreLoad : IAsyncDisposable
                 var state = view?["state"];
                 if (state?["status"]?.ToString() == "reserved" && state["callId"]?.ToString() is { Length: > 0 } callId)
                 {
-                    // The phone rings: pick up.
-                    using var answer = await TryPost($"api/calls/{callId}/answer", new { @operator = op });
-                    if (answer?.IsSuccessStatusCode == true)
+                    // The phone rings: pick up. Like a SIP 200 OK, the answer is repeated until the cluster gives a
+                    // definite reply (taken, or 409 refused): a timeout or a 503 while the operator's or the call's shard
+                    // moves says nothing about whether the call was connected, and a phone that picked up is in the call.
+                    var answered = false;
+                    for (var attempt = 0; attempt < 100 && !ct.IsCancellationRequested; attempt++)
+                    {
+                        using var answer = await TryPost($"api/calls/{callId}/answer", new { @operator = op });
+                        if (answer?.IsSuccessStatusCode == true) { answered = true; break; }
+                        if (answer?.StatusCode == HttpStatusCode.Conflict) break;
+                        await Task.Delay(200, ct);
+                    }
+                    if (answered)
                     {
                         _answeredBy[callId] = op;
                         var record = new CallerRecord(callId) { OfferedAt = _clock.Elapsed };
