@@ -146,7 +146,25 @@ public sealed class LocalCluster : IAsyncDisposable
         }
         if (Environment.GetEnvironmentVariable("ROUTING_KEEP_CLUSTER") is null)
         {
+            KeepLogs();
             try { Directory.Delete(Dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    // The nodes' logs outlive the cluster in TestResults/cluster-logs/ (which .ci/run empties at each run): a flaky
+    // multi-process test can only be explained from them, and the cluster's own directory is deleted.
+    private void KeepLogs()
+    {
+        try
+        {
+            var target = Path.Combine(RepoRoot, "TestResults", "cluster-logs", Path.GetFileName(Dir));
+            Directory.CreateDirectory(target);
+            foreach (var log in Directory.EnumerateFiles(Dir, "*.log"))
+                File.Copy(log, Path.Combine(target, Path.GetFileName(log)), overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"cluster logs not kept: {e.Message}");
         }
     }
 }
