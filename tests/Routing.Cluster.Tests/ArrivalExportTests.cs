@@ -21,7 +21,7 @@ public sealed class ArrivalExportTests
         await svc.OperatorAction(new("2001"), new OperatorAction.LogIn());
         await svc.OperatorAction(new("2001"), new OperatorAction.Ready());
         var answered = await svc.OfferCall(new OfferCallRequest("1000", "+2", "1"));
-        await Eventually.Assert(async () => Assert.Equal("ringing", (await svc.GetCall(new CallId(answered.Id))).State));
+        await Eventually.Holds(async () => Assert.Equal("ringing", (await svc.GetCall(new CallId(answered.Id))).State));
         await svc.CallAction(new CallId(answered.Id), new CallAction.Answer(new OperatorId("2001")));
         await svc.CallAction(new CallId(answered.Id), new CallAction.HangUp("caller"));
 

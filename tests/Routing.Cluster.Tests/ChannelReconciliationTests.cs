@@ -35,7 +35,7 @@ public sealed class ChannelReconciliationTests
         await using var node = await TestNode.StartAsync(db.Path, TestConfigs.Build());
         var gateway = node.System.ActorOf(Props.Create(() => new Channel(false)), "gateway-restarted");
         var call = await node.Service.OfferCall(new OfferCallRequest("1000", "+1", null, gateway.Path.ToStringWithAddress(Akka.Cluster.Cluster.Get(node.System).SelfAddress)));
-        await Eventually.Assert(async () => Assert.StartsWith("failed: ended: failed (media leg lost", await EndCauseOf(node, call.Id)));
+        await Eventually.Holds(async () => Assert.StartsWith("failed: ended: failed (media leg lost", await EndCauseOf(node, call.Id)));
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class ChannelReconciliationTests
         Assert.Equal("inmenu", await EndCauseOf(node, call.Id));
         // And when the gateway goes away the call is closed.
         await gateway.GracefulStop(TimeSpan.FromSeconds(5));
-        await Eventually.Assert(async () => Assert.StartsWith("failed:", await EndCauseOf(node, call.Id)));
+        await Eventually.Holds(async () => Assert.StartsWith("failed:", await EndCauseOf(node, call.Id)));
     }
 
     [Fact]
@@ -60,6 +60,6 @@ public sealed class ChannelReconciliationTests
         await using var node = await TestNode.StartAsync(db.Path, TestConfigs.Build());
         var nowhere = $"{Akka.Cluster.Cluster.Get(node.System).SelfAddress}/user/no-such-gateway";
         var call = await node.Service.OfferCall(new OfferCallRequest("1000", "+1", null, nowhere));
-        await Eventually.Assert(async () => Assert.StartsWith("failed:", await EndCauseOf(node, call.Id)), TimeSpan.FromSeconds(30));
+        await Eventually.Holds(async () => Assert.StartsWith("failed:", await EndCauseOf(node, call.Id)), TimeSpan.FromSeconds(30));
     }
 }

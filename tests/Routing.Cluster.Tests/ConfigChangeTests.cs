@@ -37,7 +37,7 @@ public sealed class ConfigChangeTests
         await again.Service.OperatorAction(new("2100"), new OperatorAction.Ready());
         var call = await again.Service.OfferCall(new OfferCallRequest("1000", "+7", "1"));
         await again.Service.CallAction(new CallId(call.Id), new CallAction.Transfer("billing"));
-        await Eventually.Assert(async () =>
+        await Eventually.Holds(async () =>
         {
             var v = await again.Service.GetCall(new CallId(call.Id));
             Assert.Equal("ringing", v.State);

@@ -81,7 +81,7 @@ public sealed class EntityRecoveryTests
         // The first caller is still first: an operator who becomes ready now is offered the first call.
         await again.Service.OperatorAction(new("2001"), new OperatorAction.LogIn());
         await again.Service.OperatorAction(new("2001"), new OperatorAction.Ready());
-        await Eventually.Assert(async () =>
+        await Eventually.Holds(async () =>
         {
             var c = await again.Service.GetCall(new CallId(first.Id));
             Assert.Equal("ringing", c.State);
@@ -108,7 +108,7 @@ public sealed class EntityRecoveryTests
             Assert.All(offered, c => Assert.Equal("queued", c.State));
             // Ten callers give up while the others wait: dequeues interleave with the snapshots too.
             await Task.WhenAll(offered.Take(10).Select(c => node.Service.CallAction(new CallId(c.Id), new CallAction.HangUp("caller"))));
-            await Eventually.Assert(async () => Assert.Equal(50, (await QueueState(node, TestConfigs.Sales)).Waiting));
+            await Eventually.Holds(async () => Assert.Equal(50, (await QueueState(node, TestConfigs.Sales)).Waiting));
             before = await QueueState(node, TestConfigs.Sales);
         }
         var entries = before.Entries ?? [];

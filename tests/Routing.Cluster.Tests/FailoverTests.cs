@@ -22,7 +22,7 @@ public sealed class FailoverTests
         await using var a = await TestNode.StartAsync(db.Path, config, port: seedPort);
         await using var b = await TestNode.StartAsync(db.Path, config, seedPort: seedPort);
         var c = await TestNode.StartAsync(db.Path, config, seedPort: seedPort);
-        await Eventually.Assert(() =>
+        await Eventually.Holds(() =>
         {
             Assert.Equal(3, Akka.Cluster.Cluster.Get(a.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up));
             return Task.CompletedTask;
@@ -47,7 +47,7 @@ public sealed class FailoverTests
         await c.Crash();
 
         // The survivors down c (split-brain resolver, keep-majority) and restart its entities from the journal.
-        await Eventually.Assert(async () =>
+        await Eventually.Holds(async () =>
         {
             foreach (var id in movedIds)
             {
@@ -58,7 +58,7 @@ public sealed class FailoverTests
 
         // And they are routable: a new sales call is offered to a ready operator.
         var call = await b.Service.OfferCall(new OfferCallRequest("1000", "+9", "1"));
-        await Eventually.Assert(async () =>
+        await Eventually.Holds(async () =>
         {
             var v = await b.Service.GetCall(new Routing.Domain.CallId(call.Id));
             Assert.Equal("ringing", v.State);

@@ -15,14 +15,14 @@ public sealed class OverflowTests
             new OverflowRule(null, true, new OverflowTarget.ToExternal("sip:overflow@partner.example")));
         await using var node = await TestNode.StartAsync(db.Path, TestConfigs.Build(salesOverflow: rules));
         var call = await node.Service.OfferCall(new OfferCallRequest("1000", "+1", "1"));
-        await Eventually.Assert(async () =>
+        await Eventually.Holds(async () =>
         {
             var v = await node.Service.GetCall(new CallId(call.Id));
             Assert.Equal("ended", v.State);
             Assert.Equal("overflowed-out", v.EndCause);
             Assert.Contains(v.Events, e => e.Type == "overflowed" && e.Description.Contains("sip:overflow@partner.example"));
         });
-        await Eventually.Assert(async () => Assert.Equal(1, (await node.Service.GetQueueFigures(TestConfigs.Sales)).Overflowed));
+        await Eventually.Holds(async () => Assert.Equal(1, (await node.Service.GetQueueFigures(TestConfigs.Sales)).Overflowed));
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public sealed class OverflowTests
         // A sales operator is logged in but on a break, so "no operator" does not apply; nobody takes the call.
         await svc.OperatorAction(new("2001"), new OperatorAction.LogIn());
         var call = await svc.OfferCall(new OfferCallRequest("1000", "+1", "1"));
-        await Eventually.Assert(async () =>
+        await Eventually.Holds(async () =>
         {
             var v = await svc.GetCall(new CallId(call.Id));
             Assert.Equal("queued", v.State);
@@ -47,7 +47,7 @@ public sealed class OverflowTests
         // The support operator gets it.
         await svc.OperatorAction(new("2003"), new OperatorAction.LogIn());
         await svc.OperatorAction(new("2003"), new OperatorAction.Ready());
-        await Eventually.Assert(async () => Assert.Equal("2003", (await svc.GetCall(new CallId(call.Id))).Operator));
+        await Eventually.Holds(async () => Assert.Equal("2003", (await svc.GetCall(new CallId(call.Id))).Operator));
     }
 
     [Fact]
@@ -67,6 +67,6 @@ public sealed class OverflowTests
         // First line only at first: 2004 (2nd line) is ready but not offered the call...
         Assert.Equal("queued", (await svc.GetCall(new CallId(call.Id))).State);
         // ...until the escalation after 1 s.
-        await Eventually.Assert(async () => Assert.Equal("2004", (await svc.GetCall(new CallId(call.Id))).Operator));
+        await Eventually.Holds(async () => Assert.Equal("2004", (await svc.GetCall(new CallId(call.Id))).Operator));
     }
 }

@@ -25,14 +25,14 @@ public sealed class PassivationTests
         var first = await svc.OfferCall(new OfferCallRequest("1000", "+1", "1"));
         var second = await svc.OfferCall(new OfferCallRequest("1000", "+2", "1"));
 
-        await Eventually.Assert(async () => Assert.False(await IsLive(node, first.Id)));
+        await Eventually.Holds(async () => Assert.False(await IsLive(node, first.Id)));
         Assert.Equal(2, (await svc.GetQueueFigures(TestConfigs.Sales)).Waiting);
 
         // Reading it wakes it (and it is the same call); then an operator takes the first caller first.
         Assert.Equal("queued", (await svc.GetCall(new CallId(first.Id))).State);
         await svc.OperatorAction(new("2001"), new OperatorAction.LogIn());
         await svc.OperatorAction(new("2001"), new OperatorAction.Ready());
-        await Eventually.Assert(async () =>
+        await Eventually.Holds(async () =>
         {
             var v = await svc.GetCall(new CallId(first.Id));
             Assert.Equal("ringing", v.State);

@@ -29,7 +29,7 @@ public sealed class ReservationTests
         Assert.True(duplicate.Reply.Accepted); // the same request again gets the same answer
 
         Assert.Equal("reserved", (await node.Service.GetOperator(new("2001"))).Status);
-        await Eventually.Assert(async () => Assert.Equal("ready", (await node.Service.GetOperator(new("2001"))).Status));
+        await Eventually.Holds(async () => Assert.Equal("ready", (await node.Service.GetOperator(new("2001"))).Status));
 
         // A connect for the expired reservation is refused: the operator is free for others.
         var late = await Send(node, "2001", new OperatorCommand.Connect(new ReservationId("r1"), new CallId("demo/c1")));
@@ -47,10 +47,10 @@ public sealed class ReservationTests
 
         var a = await svc.OfferCall(new OfferCallRequest("1000", "+1", "1"));
         var b = await svc.OfferCall(new OfferCallRequest("1000", "+2", "1"));
-        await Eventually.Assert(async () => Assert.Equal("2001", (await svc.GetCall(new CallId(a.Id))).Operator));
+        await Eventually.Holds(async () => Assert.Equal("2001", (await svc.GetCall(new CallId(a.Id))).Operator));
 
         // Nobody answers: after the ring time the call is waiting again and 2001 is paused with a reason.
-        await Eventually.Assert(async () =>
+        await Eventually.Holds(async () =>
         {
             var call = await svc.GetCall(new CallId(a.Id));
             Assert.Equal("queued", call.State);
@@ -63,7 +63,7 @@ public sealed class ReservationTests
         // The next operator gets the first caller, not the later one.
         await svc.OperatorAction(new("2002"), new OperatorAction.LogIn());
         await svc.OperatorAction(new("2002"), new OperatorAction.Ready());
-        await Eventually.Assert(async () =>
+        await Eventually.Holds(async () =>
         {
             var call = await svc.GetCall(new CallId(a.Id));
             Assert.Equal("ringing", call.State);
@@ -86,7 +86,7 @@ public sealed class ReservationTests
         var call = await svc.OfferCall(new OfferCallRequest("1000", "+49301234", "1"));
         var id = new CallId(call.Id);
         string chosen = "";
-        await Eventually.Assert(async () =>
+        await Eventually.Holds(async () =>
         {
             var c = await svc.GetCall(id);
             Assert.Equal("ringing", c.State);
@@ -106,7 +106,7 @@ public sealed class ReservationTests
         Assert.Equal(chosen, decision.Chosen.Value);
         Assert.False(string.IsNullOrWhiteSpace(decision.Why));
 
-        await Eventually.Assert(async () =>
+        await Eventually.Holds(async () =>
         {
             var f = await svc.GetQueueFigures(TestConfigs.Sales);
             Assert.Equal(1, f.Answered);

@@ -89,24 +89,3 @@ public sealed class TempDb : IDisposable
         try { Directory.Delete(Dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
-
-public static class Eventually
-{
-    /// <summary>Retry an assertion until it holds or the time is up (then its last failure is thrown).</summary>
-    public static async Task Assert(Func<Task> assertion, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(15));
-        while (true)
-        {
-            try
-            {
-                await assertion();
-                return;
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(50);
-            }
-        }
-    }
-}

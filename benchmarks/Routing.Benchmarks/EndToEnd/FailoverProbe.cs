@@ -76,11 +76,9 @@ public static class FailoverProbe
                 load.CompletedPerSecond(killAt + w, killAt + w + w), load.OfferErrors - refusedBefore);
             results.Add(row);
             // A false downing: a survivor the resolver downed (it exits, its supervisor would restart it).
-            var status = await cluster.Run("status");
-            var downed = Enumerable.Range(1, cluster.RoutingNodes).Where(n => n != node)
-                .Select(n => $"routing-{n}").Append("edge")
-                .Where(name => !status.Split('\n').Any(l => l.StartsWith(name + " ", StringComparison.Ordinal) && l.TrimEnd().EndsWith("alive", StringComparison.Ordinal)))
-                .ToList();
+            var downed = new List<string>();
+            foreach (var name in Enumerable.Range(1, cluster.RoutingNodes).Where(n => n != node).Select(n => $"routing-{n}").Append("edge"))
+                if (!await cluster.IsAlive(name)) downed.Add(name);
             falseDowns += downed.Count;
             Console.Error.WriteLine($"  run {run + 1}: killed routing-{node}; all {ids.Count} probes answer after {failover:0.0} s" +
                                     (pending.Count > 0 ? $" ({pending.Count} never did)" : "") +

@@ -103,8 +103,11 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>The exit code of the node's last run, or null while it runs.</summary>
     public async Task<int?> ExitCode(int node) => int.TryParse((await Run("exit-code", node.ToString())).Trim(), out var code) ? code : null;
 
-    public async Task<bool> IsAlive(int node) =>
-        (await Run("status")).Split('\n').Any(l => l.StartsWith($"routing-{node} ", StringComparison.Ordinal) && l.TrimEnd().EndsWith("alive", StringComparison.Ordinal));
+    public Task<bool> IsAlive(int node) => IsAlive($"routing-{node}");
+
+    /// <summary>Whether the process of <paramref name="name"/> ("routing-2", "edge") runs.</summary>
+    public async Task<bool> IsAlive(string name) =>
+        (await Run("status")).Split('\n').Any(l => l.StartsWith(name + " ", StringComparison.Ordinal) && l.TrimEnd().EndsWith("alive", StringComparison.Ordinal));
 
     /// <summary>One statement on the cluster's database, as the routing user; the rows as psql prints them (unaligned).</summary>
     public Task<string> Sql(string statement) => Run("psql", statement);

@@ -1,9 +1,10 @@
-namespace Routing.Integration.Tests.Infrastructure;
+namespace Routing.Tests.Shared;
 
 /// <summary>
-/// The integration tests' AwaitAssert: state that other actors update after the event a test waited for (an
-/// operator's handled-call count after the caller's BYE, a node's view after a leave) is checked again until it
-/// holds or the time is up; then the last failure is the test's failure.
+/// The tests' AwaitAssert (compiled into the cluster and the integration tests): state that other actors update
+/// after the event a test waited for (an operator's handled-call count after the caller's BYE, a node's view after a
+/// leave, a call re-offered after a move) is checked again until it holds or the time is up; then the last failure
+/// is the test's failure.
 /// </summary>
 public static class Eventually
 {
@@ -19,7 +20,7 @@ public static class Eventually
             }
             catch (Exception) when (DateTime.UtcNow < deadline)
             {
-                await Task.Delay(200);
+                await Task.Delay(100);
             }
         }
     }
